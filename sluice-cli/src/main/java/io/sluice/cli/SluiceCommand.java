@@ -1,0 +1,73 @@
+package io.sluice.cli;
+
+import io.sluice.core.InvalidInputException;
+import io.sluice.core.Problem;
+import io.sluice.core.SluiceException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sluice} executable.
+ *
+ * <p>Exit codes scripts can rely on: 0 done; 1 the operation failed or its input was invalid (the
+ * message says which field and why); 2 the command line itself was wrong (unknown option, missing
+ * argument).
+ */
+@Command(
+    name = "sluice",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceCommand.Version.class,
+    description = "Sluice: a self-hosted event-driven data platform in one process.",
+    subcommands = {LogCommand.class, CommandLine.HelpCommand.class})
+public final class SluiceCommand implements Runnable {
+
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line with the given output streams; returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new SluiceCommand());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          commandLine.getErr().println("sluice: " + describe(ex));
+          if (ex instanceof InvalidInputException iie && iie.problems().size() > 1) {
+            for (Problem p : iie.problems()) {
+              commandLine.getErr().println("  " + p);
+            }
+          }
+          return EXIT_FAILED;
+        });
+    return cl.execute(args);
+  }
+
+  static String describe(Throwable ex) {
+    if (ex instanceof SluiceException || ex instanceof java.io.UncheckedIOException) {
+      return ex.getMessage();
+    }
+    return ex.toString();
+  }
+
+  /** Prints the version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = SluiceCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"sluice " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LogCommandTest {
+
+  @TempDir Path data;
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = SluiceCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void appendThenReadShowsTheRecordsWithTheirPositions() {
+    Run a =
+        run(
+            "log",
+            "append",
+            "--data",
+            data.toString(),
+            "--log",
+            "orders",
+            "--partitions",
+            "2",
+            "--partition",
+            "1",
+            "one",
+            "two");
+    assertThat(a.exit()).isZero();
+    assertThat(a.out()).isEqualTo("partition 1 offset 0\npartition 1 offset 1\n");
+
+    Run r = run("log", "read", "--data", data.toString(), "--log", "orders");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out().lines().toList())
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l).startsWith("1\t"))
+        .anySatisfy(l -> assertThat(l).endsWith("\t-\tone"))
+        .anySatisfy(l -> assertThat(l).endsWith("\t-\ttwo"));
+
+    Run from =
+        run(
+            "log",
+            "read",
+            "--data",
+            data.toString(),
+            "--log",
+            "orders",
+            "--from",
+            "1",
+            "--partition",
+            "1");
+    assertThat(from.out().lines().toList())
+        .singleElement()
+        .satisfies(l -> assertThat(l).startsWith("1\t1\t").endsWith("two"));
+  }
+
+  @Test
+  void infoShowsPartitionsAndAnIntactRecovery() {
+    run("log", "append", "--data", data.toString(), "--log", "a", "--key", "k", "x");
+
+    Run i = run("log", "info", "--data", data.toString());
+
+    assertThat(i.exit()).isZero();
+    assertThat(i.out())
+        .contains("log a: 1 partitions, 1 records,")
+        .contains("retention PT168H, fsync always")
+        .endsWith("recovery: intact\n");
+  }
+
+  @Test
+  void badInputNamesTheOptionAndExitsOne() {
+    run("log", "append", "--data", data.toString(), "--log", "a", "x");
+
+    Run badFrom =
+        run("log", "read", "--data", data.toString(), "--log", "a", "--from", "yesterday");
+    assertThat(badFrom.exit()).isEqualTo(1);
+    assertThat(badFrom.err())
+        .isEqualTo(
+            "sluice: /from: expected an offset, 'earliest' or an ISO-8601 time like 2026-11-23T10:00:00Z, got \"yesterday\"\n");
+
+    Run unknownLog = run("log", "read", "--data", data.toString(), "--log", "nope");
+    assertThat(unknownLog.exit()).isEqualTo(1);
+    assertThat(unknownLog.err()).isEqualTo("sluice: /name: no log named \"nope\"\n");
+
+    Run badPartition =
+        run("log", "read", "--data", data.toString(), "--log", "a", "--partition", "3");
+    assertThat(badPartition.err())
+        .isEqualTo("sluice: /partition: log a has partitions 0..0, got 3\n");
+
+    Run badName = run("log", "append", "--data", data.toString(), "--log", "../up", "x");
+    assertThat(badName.exit()).isEqualTo(1);
+    assertThat(badName.err()).startsWith("sluice: /name: expected 1-128 characters");
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    Run r = run("log", "read", "--data", data.toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("Missing required option: '--log=<log>'");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    CommandLine root = new CommandLine(new SluiceCommand());
+    java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+    collect(root, new java.util.ArrayList<>(), paths);
+    assertThat(paths).hasSizeGreaterThan(4);
+    for (java.util.List<String> path : paths) {
+      java.util.List<String> args = new java.util.ArrayList<>(path);
+      args.add("--help");
+      Run r = run(args.toArray(String[]::new));
+      assertThat(r.exit()).as("%s --help", path).isZero();
+      assertThat(r.out()).as("%s --help", path).startsWith("Usage: sluice");
+    }
+  }
+
+  private static void collect(
+      CommandLine cl, java.util.List<String> prefix, java.util.List<java.util.List<String>> out) {
+    out.add(prefix);
+    for (var e : cl.getSubcommands().entrySet()) {
+      if (e.getKey().equals("help")) {
+        continue;
+      }
+      java.util.List<String> p = new java.util.ArrayList<>(prefix);
+      p.add(e.getKey());
+      collect(e.getValue(), p, out);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.sluice.core;
+
+import java.util.List;
+
+/**
+ * The input is wrong and retrying it will not help. Carries a stable {@link #code()} (for example
+ * {@code INVALID_EVENT}, {@code LIMIT_EXCEEDED}, {@code NOT_FOUND}) and every {@link Problem}
+ * found. HTTP maps the code to a status in one place.
+ */
+public non-sealed class InvalidInputException extends SluiceException {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Stable error codes shared by the HTTP API, the CLI and the config loader. */
+  public static final String INVALID_EVENT = "INVALID_EVENT";
+
+  public static final String MALFORMED_JSON = "MALFORMED_JSON";
+  public static final String LIMIT_EXCEEDED = "LIMIT_EXCEEDED";
+  public static final String INVALID_CONFIG = "INVALID_CONFIG";
+  public static final String INVALID_ARGUMENT = "INVALID_ARGUMENT";
+  public static final String NOT_FOUND = "NOT_FOUND";
+  public static final String CONFLICT = "CONFLICT";
+  public static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";
+
+  private final String code;
+  private final transient List<Problem> problems;
+
+  public InvalidInputException(String code, String message, List<Problem> problems) {
+    super(message, null);
+    this.code = code;
+    this.problems = List.copyOf(problems);
+  }
+
+  public InvalidInputException(String code, Problem problem) {
+    this(code, problem.toString(), List.of(problem));
+  }
+
+  /** Builds the exception from problems, using the first one (and a count) as the message. */
+  public static InvalidInputException of(String code, List<Problem> problems) {
+    if (problems.isEmpty()) {
+      throw new IllegalStateException("an InvalidInputException needs at least one problem");
+    }
+    String message =
+        problems.size() == 1
+            ? problems.get(0).toString()
+            : problems.get(0) + " (and " + (problems.size() - 1) + " more problems)";
+    return new InvalidInputException(code, message, problems);
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public List<Problem> problems() {
+    return problems;
+  }
+}

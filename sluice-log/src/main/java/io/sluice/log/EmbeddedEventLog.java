@@ -1,0 +1,600 @@
+package io.sluice.log;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.InvalidInputException;
+import io.sluice.core.Json;
+import io.sluice.core.Problem;
+import io.sluice.core.TransientException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded {@link EventLog}: logs as directories of segment files on the local disk.
+ *
+ * <p>Layout under the root directory:
+ *
+ * <pre>
+ * &lt;log&gt;/log.json                      partitions, retention, fsync and segment settings
+ * &lt;log&gt;/&lt;partition&gt;/…                   segments and recovery point ({@link PartitionLog})
+ * &lt;log&gt;/cursors/&lt;cursor&gt;.cursor         committed positions ({@link CheckpointFile}, kind cursor)
+ * </pre>
+ *
+ * <p>Opening recovers every log found (see {@link #recoveryReport()}). One writer thread per
+ * partition does group commit; a scheduler thread applies retention every {@link
+ * Options#retentionCheckInterval()}. Thread-safe.
+ */
+public final class EmbeddedEventLog implements EventLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEventLog.class);
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  static final Pattern CURSOR = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@=+-]{0,199}");
+  private static final String SPEC_FILE = "log.json";
+  private static final String CURSORS = "cursors";
+
+  /**
+   * Tuning of the embedded log.
+   *
+   * @param retentionCheckInterval how often retention runs in the background
+   * @param maxPendingBytesPerPartition unwritten bytes a partition queues before refusing appends
+   */
+  public record Options(Duration retentionCheckInterval, long maxPendingBytesPerPartition) {
+    public static final Options DEFAULTS = new Options(Duration.ofMinutes(1), 64L * 1024 * 1024);
+  }
+
+  private static final class OpenLog {
+    final String name;
+    final Path dir;
+    volatile LogSpec spec;
+    final List<PartitionLog> partitions = new CopyOnWriteArrayList<>();
+    final AtomicInteger roundRobin = new AtomicInteger();
+    final Map<String, Map<Integer, Long>> cursors = new ConcurrentHashMap<>();
+
+    OpenLog(String name, Path dir, LogSpec spec) {
+      this.name = name;
+      this.dir = dir;
+      this.spec = spec;
+    }
+  }
+
+  private final Path root;
+  private final Clock clock;
+  private final Options options;
+  private final Map<String, OpenLog> logs = new ConcurrentHashMap<>();
+  private final List<RecoveryReport.PartitionRecovery> recoveries = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService scheduler;
+  private java.nio.channels.FileChannel lockChannel;
+  private volatile boolean closed;
+
+  private EmbeddedEventLog(Path root, Clock clock, Options options) {
+    this.root = root;
+    this.clock = clock;
+    this.options = options;
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-log-retention");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Opens the logs under {@code root} (created if missing), recovering each. */
+  public static EmbeddedEventLog open(Path root, Clock clock) {
+    return open(root, clock, Options.DEFAULTS);
+  }
+
+  public static EmbeddedEventLog open(Path root, Clock clock, Options options) {
+    EmbeddedEventLog log = new EmbeddedEventLog(root, clock, options);
+    try {
+      Files.createDirectories(root);
+      log.lock();
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+        List<Path> dirs = new ArrayList<>();
+        ds.forEach(dirs::add);
+        dirs.sort(null);
+        for (Path d : dirs) {
+          if (Files.isRegularFile(d.resolve(SPEC_FILE))) {
+            log.openExisting(d);
+          }
+        }
+      }
+    } catch (IOException e) {
+      log.close();
+      throw new UncheckedIOException(
+          "cannot open the event log at " + root + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      log.close();
+      throw e;
+    }
+    long every = options.retentionCheckInterval().toMillis();
+    log.scheduler.scheduleWithFixedDelay(log::retentionTick, every, every, TimeUnit.MILLISECONDS);
+    return log;
+  }
+
+  /**
+   * Takes an exclusive lock on {@code <root>/.lock} so that no second process (another server, a
+   * CLI command) opens the same logs; the lock goes away with the process, even on kill -9.
+   */
+  private void lock() throws IOException {
+    Path file = root.resolve(".lock");
+    lockChannel =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock lock;
+    try {
+      lock = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      String holder = Files.readString(file).trim();
+      lockChannel.close();
+      lockChannel = null;
+      throw new TransientException(
+          "the event log at "
+              + root
+              + " is in use by another process"
+              + (holder.isEmpty() ? "" : " (" + holder + ")")
+              + "; stop it first, or use the HTTP API of the running server");
+    }
+    lockChannel.truncate(0);
+    lockChannel.write(
+        ByteBuffer.wrap(
+            ("pid " + ProcessHandle.current().pid())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        0);
+  }
+
+  private void retentionTick() {
+    try {
+      enforceRetention();
+    } catch (Throwable t) {
+      LOG.error("retention pass failed; will try again in {}", options.retentionCheckInterval(), t);
+    }
+  }
+
+  private void openExisting(Path dir) throws IOException {
+    String name = dir.getFileName().toString();
+    LogSpec spec = readSpec(dir.resolve(SPEC_FILE));
+    OpenLog ol = new OpenLog(name, dir, spec);
+    for (int p = 0; p < spec.partitions(); p++) {
+      PartitionLog pl =
+          PartitionLog.open(
+              name,
+              p,
+              dir.resolve(Integer.toString(p)),
+              spec,
+              clock,
+              options.maxPendingBytesPerPartition());
+      ol.partitions.add(pl);
+      recoveries.add(pl.recovery());
+    }
+    logs.put(name, ol);
+  }
+
+  @Override
+  public synchronized LogInfo create(String name, LogSpec spec) {
+    checkOpen();
+    checkName("name", name, NAME);
+    OpenLog ol = logs.get(name);
+    try {
+      if (ol == null) {
+        Path dir = root.resolve(name);
+        Files.createDirectories(dir);
+        writeSpec(dir.resolve(SPEC_FILE), spec);
+        ol = new OpenLog(name, dir, spec);
+        for (int p = 0; p < spec.partitions(); p++) {
+          ol.partitions.add(
+              PartitionLog.open(
+                  name,
+                  p,
+                  dir.resolve(Integer.toString(p)),
+                  spec,
+                  clock,
+                  options.maxPendingBytesPerPartition()));
+        }
+        logs.put(name, ol);
+      } else {
+        int have = ol.partitions.size();
+        if (spec.partitions() < have) {
+          throw new InvalidInputException(
+              InvalidInputException.CONFLICT,
+              Problem.of(
+                  "/partitions",
+                  "log "
+                      + name
+                      + " has "
+                      + have
+                      + " partitions; partitions can grow but not shrink, got "
+                      + spec.partitions(),
+                  Integer.toString(spec.partitions())));
+        }
+        writeSpec(ol.dir.resolve(SPEC_FILE), spec);
+        for (int p = have; p < spec.partitions(); p++) {
+          ol.partitions.add(
+              PartitionLog.open(
+                  name,
+                  p,
+                  ol.dir.resolve(Integer.toString(p)),
+                  spec,
+                  clock,
+                  options.maxPendingBytesPerPartition()));
+        }
+        ol.spec = spec;
+        for (PartitionLog pl : ol.partitions) {
+          pl.updateSpec(spec);
+        }
+      }
+    } catch (IOException e) {
+      throw new TransientException("cannot create log " + name + ": " + e.getMessage(), e);
+    }
+    return info(name);
+  }
+
+  @Override
+  public Set<String> names() {
+    return new TreeSet<>(logs.keySet());
+  }
+
+  @Override
+  public LogInfo info(String name) {
+    OpenLog ol = get(name);
+    List<LogInfo.PartitionInfo> parts = new ArrayList<>();
+    for (PartitionLog p : ol.partitions) {
+      parts.add(
+          new LogInfo.PartitionInfo(
+              p.partition, p.startOffset(), p.endOffset(), p.sizeBytes(), p.segmentCount()));
+    }
+    return new LogInfo(name, ol.spec, parts);
+  }
+
+  /** Fsyncs done so far across all partitions of a log (for metrics and benchmarks). */
+  public long fsyncCount(String name) {
+    return get(name).partitions.stream().mapToLong(p -> p.fsyncCount.sum()).sum();
+  }
+
+  @Override
+  public CompletableFuture<List<AppendResult>> append(String name, List<LogRecord> records) {
+    checkOpen();
+    OpenLog ol = get(name);
+    int n = ol.partitions.size();
+    int size = records.size();
+    if (size == 0) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    int[] target = new int[size];
+    for (int i = 0; i < size; i++) {
+      LogRecord r = records.get(i);
+      if (r.partition() != null) {
+        if (r.partition() < 0 || r.partition() >= n) {
+          throw new InvalidInputException(
+              InvalidInputException.INVALID_ARGUMENT,
+              Problem.of(
+                  "/" + i + "/partition",
+                  "log " + name + " has partitions 0.." + (n - 1) + ", got " + r.partition(),
+                  r.partition().toString()));
+        }
+        target[i] = r.partition();
+      } else if (r.key() != null) {
+        target[i] = Partitioner.partitionFor(r.key(), n);
+      } else {
+        target[i] = Math.floorMod(ol.roundRobin.getAndIncrement(), n);
+      }
+    }
+    // group by partition, keeping order within each partition
+    Map<Integer, List<Integer>> groups = new TreeMap<>();
+    for (int i = 0; i < size; i++) {
+      groups.computeIfAbsent(target[i], k -> new ArrayList<>()).add(i);
+    }
+    AppendResult[] results = new AppendResult[size];
+    List<CompletableFuture<Void>> parts = new ArrayList<>(groups.size());
+    for (Map.Entry<Integer, List<Integer>> g : groups.entrySet()) {
+      int p = g.getKey();
+      List<Integer> idx = g.getValue();
+      List<LogRecord> batch = new ArrayList<>(idx.size());
+      for (int i : idx) {
+        batch.add(records.get(i));
+      }
+      parts.add(
+          ol.partitions
+              .get(p)
+              .append(batch)
+              .handle(
+                  (ack, err) -> {
+                    for (int k = 0; k < idx.size(); k++) {
+                      results[idx.get(k)] =
+                          err == null
+                              ? AppendResult.ok(p, ack.baseOffset() + k, ack.timestampMs())
+                              : AppendResult.failed(p, unwrap(err));
+                    }
+                    return null;
+                  }));
+    }
+    CompletableFuture<Void> all =
+        parts.size() == 1
+            ? parts.get(0)
+            : CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+    return all.thenApply(v -> List.of(results));
+  }
+
+  private static RuntimeException unwrap(Throwable t) {
+    Throwable c =
+        t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+            ? t.getCause()
+            : t;
+    return c instanceof RuntimeException re ? re : new TransientException(c.toString(), c);
+  }
+
+  @Override
+  public LogReader reader(String name, int partition, long offset) {
+    return new EmbeddedLogReader(partition(name, partition), offset);
+  }
+
+  @Override
+  public long offsetForTime(String name, int partition, Instant time) {
+    try {
+      return partition(name, partition).offsetForTime(time.toEpochMilli());
+    } catch (IOException e) {
+      throw new TransientException("time lookup in log " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private PartitionLog partition(String name, int partition) {
+    OpenLog ol = get(name);
+    if (partition < 0 || partition >= ol.partitions.size()) {
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_ARGUMENT,
+          Problem.of(
+              "/partition",
+              "log "
+                  + name
+                  + " has partitions 0.."
+                  + (ol.partitions.size() - 1)
+                  + ", got "
+                  + partition,
+              Integer.toString(partition)));
+    }
+    return ol.partitions.get(partition);
+  }
+
+  @Override
+  public void commitCursor(String name, String cursor, Map<Integer, Long> offsets) {
+    OpenLog ol = get(name);
+    checkName("cursor", cursor, CURSOR);
+    for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+      if (e.getKey() < 0 || e.getKey() >= ol.partitions.size() || e.getValue() < 0) {
+        throw new InvalidInputException(
+            InvalidInputException.INVALID_ARGUMENT,
+            Problem.of(
+                "/offsets/" + e.getKey(),
+                "expected a partition 0.."
+                    + (ol.partitions.size() - 1)
+                    + " with an offset >= 0, got "
+                    + e.getKey()
+                    + " → "
+                    + e.getValue()));
+      }
+    }
+    synchronized (ol.cursors) {
+      Map<Integer, Long> merged = new TreeMap<>(cursor(name, cursor));
+      merged.putAll(offsets);
+      Map<String, String> entries = new LinkedHashMap<>();
+      merged.forEach((p, o) -> entries.put(Integer.toString(p), Long.toString(o)));
+      try {
+        Path dir = ol.dir.resolve(CURSORS);
+        Files.createDirectories(dir);
+        CheckpointFile.write(dir.resolve(cursor + ".cursor"), "cursor", entries);
+      } catch (IOException e) {
+        throw new TransientException(
+            "committing cursor " + cursor + " of log " + name + " failed: " + e.getMessage(), e);
+      }
+      ol.cursors.put(cursor, Map.copyOf(merged));
+    }
+  }
+
+  @Override
+  public Map<Integer, Long> cursor(String name, String cursor) {
+    OpenLog ol = get(name);
+    checkName("cursor", cursor, CURSOR);
+    Map<Integer, Long> cached = ol.cursors.get(cursor);
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      Map<String, String> entries =
+          CheckpointFile.read(ol.dir.resolve(CURSORS).resolve(cursor + ".cursor"), "cursor");
+      if (entries == null) {
+        return Map.of();
+      }
+      Map<Integer, Long> out = new TreeMap<>();
+      entries.forEach((k, v) -> out.put(Integer.parseInt(k), Long.parseLong(v)));
+      Map<Integer, Long> copy = Map.copyOf(out);
+      ol.cursors.put(cursor, copy);
+      return copy;
+    } catch (IOException e) {
+      throw new TransientException(
+          "reading cursor " + cursor + " of log " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<String> cursorNames(String name) {
+    OpenLog ol = get(name);
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(ol.dir.resolve(CURSORS), "*.cursor")) {
+      for (Path p : ds) {
+        String n = p.getFileName().toString();
+        out.add(n.substring(0, n.length() - ".cursor".length()));
+      }
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new TransientException(
+          "listing cursors of log " + name + " failed: " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  @Override
+  public void deleteCursor(String name, String cursor) {
+    OpenLog ol = get(name);
+    checkName("cursor", cursor, CURSOR);
+    synchronized (ol.cursors) {
+      try {
+        Files.deleteIfExists(ol.dir.resolve(CURSORS).resolve(cursor + ".cursor"));
+        CheckpointFile.fsyncDirectory(ol.dir.resolve(CURSORS));
+      } catch (NoSuchFileException e) {
+        // nothing committed
+      } catch (IOException e) {
+        throw new TransientException("deleting cursor " + cursor + " failed: " + e.getMessage(), e);
+      }
+      ol.cursors.remove(cursor);
+    }
+  }
+
+  @Override
+  public RetentionResult enforceRetention() {
+    RetentionResult total = RetentionResult.NONE;
+    long now = clock.millis();
+    for (OpenLog ol : logs.values()) {
+      for (PartitionLog p : ol.partitions) {
+        total = total.plus(p.enforceRetention(now));
+      }
+    }
+    return total;
+  }
+
+  @Override
+  public RecoveryReport recoveryReport() {
+    return new RecoveryReport(List.copyOf(recoveries));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    scheduler.shutdownNow();
+    for (OpenLog ol : logs.values()) {
+      for (PartitionLog p : ol.partitions) {
+        p.close();
+      }
+    }
+    if (lockChannel != null) {
+      try {
+        lockChannel.close();
+      } catch (IOException e) {
+        LOG.warn("could not release {}: {}", root.resolve(".lock"), e.toString());
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new TransientException("the event log at " + root + " is closed");
+    }
+  }
+
+  private OpenLog get(String name) {
+    OpenLog ol = logs.get(name);
+    if (ol == null) {
+      throw new InvalidInputException(
+          InvalidInputException.NOT_FOUND,
+          Problem.of("/name", "no log named " + Problem.render(name), Problem.render(name)));
+    }
+    return ol;
+  }
+
+  private static void checkName(String what, String value, Pattern p) {
+    if (value == null || !p.matcher(value).matches()) {
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_ARGUMENT,
+          Problem.of(
+              "/" + what,
+              "expected 1-"
+                  + (p == NAME ? 128 : 200)
+                  + " characters of "
+                  + (p == NAME ? "A-Z a-z 0-9 . _ -" : "A-Z a-z 0-9 . _ : @ = + -")
+                  + ", starting with a letter or digit, got "
+                  + Problem.render(value),
+              Problem.render(value)));
+    }
+  }
+
+  // ---- log.json --------------------------------------------------------------------------------
+
+  static void writeSpec(Path file, LogSpec spec) throws IOException {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("format", 1);
+    n.put("partitions", spec.partitions());
+    ObjectNode r = n.putObject("retention");
+    if (spec.retention().maxAge() != null) {
+      r.put("maxAge", spec.retention().maxAge().toString());
+    } else {
+      r.putNull("maxAge");
+    }
+    r.put("maxBytes", spec.retention().maxBytes());
+    if (spec.fsync() instanceof FsyncIntervalPolicy ip) {
+      n.put("fsync", "interval");
+      n.put("fsyncInterval", ip.interval().toString());
+    } else {
+      n.put("fsync", "always");
+    }
+    n.put("segmentBytes", spec.segmentBytes());
+    n.put("segmentAge", spec.segmentAge().toString());
+    CheckpointFile.writeAtomically(
+        file, ByteBuffer.wrap(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n)));
+  }
+
+  static LogSpec readSpec(Path file) throws IOException {
+    JsonNode n = Json.MAPPER.readTree(file.toFile());
+    JsonNode r = n.path("retention");
+    Retention retention =
+        new Retention(
+            r.path("maxAge").isTextual() ? Duration.parse(r.path("maxAge").asText()) : null,
+            r.path("maxBytes").asLong(-1));
+    FsyncPolicy fsync =
+        "interval".equals(n.path("fsync").asText())
+            ? new FsyncIntervalPolicy(Duration.parse(n.path("fsyncInterval").asText()))
+            : FsyncPolicy.EVERY_BATCH;
+    return new LogSpec(
+        n.path("partitions").asInt(),
+        retention,
+        fsync,
+        n.path("segmentBytes").asLong(LogSpec.DEFAULT_SEGMENT_BYTES),
+        n.has("segmentAge")
+            ? Duration.parse(n.path("segmentAge").asText())
+            : LogSpec.DEFAULT_SEGMENT_AGE);
+  }
+}
