@@ -19,7 +19,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SluiceCommand.Version.class,
     description = "Sluice: a self-hosted event-driven data platform in one process.",
-    subcommands = {LogCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      SendCommand.class,
+      TailCommand.class,
+      ValidateCommand.class,
+      KeysCommand.class,
+      LogCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SluiceCommand implements Runnable {
 
   public static final int EXIT_FAILED = 1;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -49,11 +50,51 @@ public final class EventCodec {
   private final EventLimits limits;
   private final ObjectMapper single;
   private final ObjectMapper batch;
+  private final ObjectMapper detail;
 
   public EventCodec(EventLimits limits) {
     this.limits = limits;
     this.single = Json.mapper(limits.maxDepth());
     this.batch = Json.mapper(limits.maxDepth() + 1);
+    this.detail = Json.mapper(limits.maxDepth() - 1);
+  }
+
+  /**
+   * Parses a detail given as its own JSON text (EventBridge PutEvents' {@code Detail} string). It
+   * sits one level below the event object, so it may nest one level less; problems name {@code
+   * /detail}.
+   *
+   * @throws InvalidInputException {@code MALFORMED_JSON} or {@code LIMIT_EXCEEDED}
+   */
+  public JsonNode readDetail(byte[] bytes) {
+    try {
+      JsonNode node = detail.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw new InvalidInputException(
+            InvalidInputException.MALFORMED_JSON,
+            Problem.of("/detail", "expected a JSON object, got an empty string"));
+      }
+      return node;
+    } catch (StreamConstraintsException e) {
+      String path = pathBeyondDepth(bytes, 0, bytes.length, limits.maxDepth() - 1);
+      throw new InvalidInputException(
+          InvalidInputException.LIMIT_EXCEEDED,
+          Problem.of(
+              "/detail" + path,
+              "nesting depth "
+                  + (limits.maxDepth() + 1)
+                  + " is over the limit of "
+                  + limits.maxDepth()
+                  + " (the event object counts as 1)"));
+    } catch (JsonProcessingException e) {
+      InvalidInputException m = malformed(e);
+      Problem p = m.problems().get(0);
+      throw new InvalidInputException(m.code(), Problem.of("/detail", p.message()));
+    } catch (CharConversionException e) {
+      throw notUtf8(e, "/detail");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public EventLimits limits() {
@@ -117,9 +158,17 @@ public final class EventCodec {
       throw malformed(e);
     } catch (JsonProcessingException e) {
       throw malformed(e);
+    } catch (CharConversionException e) {
+      throw notUtf8(e, "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static InvalidInputException notUtf8(CharConversionException e, String path) {
+    return new InvalidInputException(
+        InvalidInputException.MALFORMED_JSON,
+        Problem.of(path, "malformed JSON: not UTF-8 text (" + e.getMessage() + ")"));
   }
 
   /** Parses one event from its JSON bytes, or throws with every problem found. */
@@ -141,15 +190,28 @@ public final class EventCodec {
     return e;
   }
 
-  /** {@code LIMIT_EXCEEDED} when any problem is a limit, else {@code INVALID_EVENT}. */
+  /**
+   * {@code TOO_LARGE} when an event is over the size limit, {@code LIMIT_EXCEEDED} for other limits
+   * (depth, id length), else {@code INVALID_EVENT}.
+   */
   public static String codeFor(List<Problem> problems) {
+    String code = InvalidInputException.INVALID_EVENT;
     for (Problem p : problems) {
+      if (p.message().startsWith(SIZE_PREFIX)
+          && p.message().contains(" bytes, over the limit of ")) {
+        return InvalidInputException.TOO_LARGE;
+      }
       if (p.message().contains("over the limit")) {
-        return InvalidInputException.LIMIT_EXCEEDED;
+        code = InvalidInputException.LIMIT_EXCEEDED;
       }
     }
-    return InvalidInputException.INVALID_EVENT;
+    return code;
   }
+
+  private static final String SIZE_PREFIX = "event is ";
+  private static final java.util.regex.Pattern START_MARKER =
+      java.util.regex.Pattern.compile(
+          "\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)]\\)");
 
   /**
    * Builds an event from a parsed tree. Adds every problem (paths prefixed with {@code path}) to
@@ -233,7 +295,7 @@ public final class EventCodec {
     if (stored.length > limits.maxEventBytes()) {
       return Problem.of(
           path,
-          "event is "
+          SIZE_PREFIX
               + stored.length
               + " bytes, over the limit of "
               + limits.maxEventBytes()
@@ -246,7 +308,6 @@ public final class EventCodec {
   public byte[] toBytes(Event e) {
     ByteArrayBuilder out = new ByteArrayBuilder(512);
     try (JsonGenerator g = single.getFactory().createGenerator(out)) {
-      g.setCodec(single);
       write(e, g);
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
@@ -309,17 +370,61 @@ public final class EventCodec {
     }
     g.writeEndArray();
     g.writeFieldName("detail");
-    g.writeTree(e.detail());
+    Json.write(g, e.detail());
     for (Map.Entry<String, JsonNode> x : e.extras().entrySet()) {
       g.writeFieldName(x.getKey());
-      g.writeTree(x.getValue());
+      Json.write(g, x.getValue());
     }
     g.writeEndObject();
   }
 
-  /** RFC 3339 in UTC, with fractional seconds only when present: 2026-11-23T10:00:00Z. */
+  /**
+   * RFC 3339 in UTC, with fractional seconds only when present: 2026-11-23T10:00:00Z (the same text
+   * as {@link DateTimeFormatter#ISO_INSTANT}, written without a formatter: it is on the ingest hot
+   * path).
+   */
   public static String formatTime(Instant t) {
-    return DateTimeFormatter.ISO_INSTANT.format(t);
+    long secs = t.getEpochSecond();
+    int nanos = t.getNano();
+    if (secs < 0 || secs >= 253402300800L) {
+      return DateTimeFormatter.ISO_INSTANT.format(t); // outside 0000-9999 years' fast range
+    }
+    long days = Math.floorDiv(secs, 86400);
+    int sod = Math.floorMod(secs, 86400);
+    java.time.LocalDate d = java.time.LocalDate.ofEpochDay(days);
+    char[] c = new char[30];
+    int y = d.getYear();
+    c[0] = (char) ('0' + y / 1000);
+    c[1] = (char) ('0' + y / 100 % 10);
+    c[2] = (char) ('0' + y / 10 % 10);
+    c[3] = (char) ('0' + y % 10);
+    c[4] = '-';
+    two(c, 5, d.getMonthValue());
+    c[7] = '-';
+    two(c, 8, d.getDayOfMonth());
+    c[10] = 'T';
+    two(c, 11, sod / 3600);
+    c[13] = ':';
+    two(c, 14, sod / 60 % 60);
+    c[16] = ':';
+    two(c, 17, sod % 60);
+    int n = 19;
+    if (nanos != 0) {
+      c[n++] = '.';
+      int digits = nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+      int div = 100_000_000;
+      for (int i = 0; i < digits; i++) {
+        c[n++] = (char) ('0' + nanos / div % 10);
+        div /= 10;
+      }
+    }
+    c[n++] = 'Z';
+    return new String(c, 0, n);
+  }
+
+  private static void two(char[] c, int at, int v) {
+    c[at] = (char) ('0' + v / 10);
+    c[at + 1] = (char) ('0' + v % 10);
   }
 
   /** Parses an RFC 3339 timestamp with Z or an offset; {@code null} when it is not one. */
@@ -384,6 +489,7 @@ public final class EventCodec {
     if (nl >= 0) {
       msg = msg.substring(0, nl);
     }
+    msg = START_MARKER.matcher(msg).replaceAll("(opened at line $1, column $2)");
     if (e instanceof JsonParseException || e.getLocation() != null) {
       return new InvalidInputException(
           InvalidInputException.MALFORMED_JSON,

@@ -16,6 +16,9 @@ public non-sealed class InvalidInputException extends SluiceException {
 
   public static final String MALFORMED_JSON = "MALFORMED_JSON";
   public static final String LIMIT_EXCEEDED = "LIMIT_EXCEEDED";
+  public static final String TOO_LARGE = "TOO_LARGE";
+  public static final String UNAUTHORIZED = "UNAUTHORIZED";
+  public static final String FORBIDDEN = "FORBIDDEN";
   public static final String INVALID_CONFIG = "INVALID_CONFIG";
   public static final String INVALID_ARGUMENT = "INVALID_ARGUMENT";
   public static final String NOT_FOUND = "NOT_FOUND";

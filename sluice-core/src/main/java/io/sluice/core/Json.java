@@ -1,12 +1,15 @@
 package io.sluice.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.util.Map;
 
 /** Jackson set up the one way Sluice reads and writes JSON, and the vocabulary for its types. */
 public final class Json {
@@ -36,11 +39,49 @@ public final class Json {
                     .maxStringLength(64 * 1024 * 1024)
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
     return new ObjectMapper(factory)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  }
+
+  /**
+   * Writes a tree with the generator's primitives: several times cheaper on the ingest path than
+   * {@code writeTree}, which goes through the mapper's serializer lookup for every node.
+   */
+  public static void write(JsonGenerator g, JsonNode n) throws IOException {
+    switch (n.getNodeType()) {
+      case OBJECT -> {
+        g.writeStartObject();
+        for (Map.Entry<String, JsonNode> f : n.properties()) {
+          g.writeFieldName(f.getKey());
+          write(g, f.getValue());
+        }
+        g.writeEndObject();
+      }
+      case ARRAY -> {
+        g.writeStartArray();
+        for (JsonNode v : n) {
+          write(g, v);
+        }
+        g.writeEndArray();
+      }
+      case STRING -> g.writeString(n.textValue());
+      case NUMBER -> {
+        switch (n.numberType()) {
+          case INT -> g.writeNumber(n.intValue());
+          case LONG -> g.writeNumber(n.longValue());
+          case BIG_INTEGER -> g.writeNumber(n.bigIntegerValue());
+          case FLOAT -> g.writeNumber(n.floatValue());
+          case BIG_DECIMAL -> g.writeNumber(n.decimalValue());
+          default -> g.writeNumber(n.doubleValue());
+        }
+      }
+      case BOOLEAN -> g.writeBoolean(n.booleanValue());
+      case NULL -> g.writeNull();
+      default -> MAPPER.writeTree(g, n);
+    }
   }
 
   /** The JSON type name of a node, as used in problem messages: object, array, string… */

@@ -151,7 +151,7 @@ class EventCodecTest {
         .isInstanceOfSatisfying(
             InvalidInputException.class,
             e -> {
-              assertThat(e.code()).isEqualTo("LIMIT_EXCEEDED");
+              assertThat(e.code()).isEqualTo("TOO_LARGE");
               assertThat(e.problems())
                   .map(Problem::toString)
                   .containsExactly("/: event is 300195 bytes, over the limit of 262144 bytes");
@@ -228,5 +228,18 @@ class EventCodecTest {
         .containsExactly(
             "/3/source: expected a string, got number 1",
             "/3/detail-type: is required: a non-empty string");
+  }
+
+  @net.jqwik.api.Property(tries = 2000)
+  void timeFormatMatchesIsoInstant(
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.LongRange(min = 0, max = 253402300799L)
+          long secs,
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 999_999_999)
+          int nanos) {
+    for (int n : new int[] {0, nanos, nanos / 1000 * 1000, nanos / 1_000_000 * 1_000_000}) {
+      Instant t = Instant.ofEpochSecond(secs, n);
+      assertThat(EventCodec.formatTime(t))
+          .isEqualTo(java.time.format.DateTimeFormatter.ISO_INSTANT.format(t));
+    }
   }
 }

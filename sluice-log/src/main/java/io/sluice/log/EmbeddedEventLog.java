@@ -62,9 +62,18 @@ public final class EmbeddedEventLog implements EventLog {
    *
    * @param retentionCheckInterval how often retention runs in the background
    * @param maxPendingBytesPerPartition unwritten bytes a partition queues before refusing appends
+   * @param listener told when appends become durable, before they are acknowledged
    */
-  public record Options(Duration retentionCheckInterval, long maxPendingBytesPerPartition) {
-    public static final Options DEFAULTS = new Options(Duration.ofMinutes(1), 64L * 1024 * 1024);
+  public record Options(
+      Duration retentionCheckInterval,
+      long maxPendingBytesPerPartition,
+      DurabilityListener listener) {
+    public static final Options DEFAULTS =
+        new Options(Duration.ofMinutes(1), 64L * 1024 * 1024, DurabilityListener.NONE);
+
+    public Options withListener(DurabilityListener l) {
+      return new Options(retentionCheckInterval, maxPendingBytesPerPartition, l);
+    }
   }
 
   private static final class OpenLog {
@@ -187,18 +196,23 @@ public final class EmbeddedEventLog implements EventLog {
     LogSpec spec = readSpec(dir.resolve(SPEC_FILE));
     OpenLog ol = new OpenLog(name, dir, spec);
     for (int p = 0; p < spec.partitions(); p++) {
-      PartitionLog pl =
-          PartitionLog.open(
-              name,
-              p,
-              dir.resolve(Integer.toString(p)),
-              spec,
-              clock,
-              options.maxPendingBytesPerPartition());
+      PartitionLog pl = openPartition(name, p, dir, spec);
       ol.partitions.add(pl);
       recoveries.add(pl.recovery());
     }
     logs.put(name, ol);
+  }
+
+  private PartitionLog openPartition(String name, int p, Path logDir, LogSpec spec)
+      throws IOException {
+    return PartitionLog.open(
+        name,
+        p,
+        logDir.resolve(Integer.toString(p)),
+        spec,
+        clock,
+        options.maxPendingBytesPerPartition(),
+        options.listener());
   }
 
   @Override
@@ -213,14 +227,7 @@ public final class EmbeddedEventLog implements EventLog {
         writeSpec(dir.resolve(SPEC_FILE), spec);
         ol = new OpenLog(name, dir, spec);
         for (int p = 0; p < spec.partitions(); p++) {
-          ol.partitions.add(
-              PartitionLog.open(
-                  name,
-                  p,
-                  dir.resolve(Integer.toString(p)),
-                  spec,
-                  clock,
-                  options.maxPendingBytesPerPartition()));
+          ol.partitions.add(openPartition(name, p, dir, spec));
         }
         logs.put(name, ol);
       } else {
@@ -240,14 +247,7 @@ public final class EmbeddedEventLog implements EventLog {
         }
         writeSpec(ol.dir.resolve(SPEC_FILE), spec);
         for (int p = have; p < spec.partitions(); p++) {
-          ol.partitions.add(
-              PartitionLog.open(
-                  name,
-                  p,
-                  ol.dir.resolve(Integer.toString(p)),
-                  spec,
-                  clock,
-                  options.maxPendingBytesPerPartition()));
+          ol.partitions.add(openPartition(name, p, ol.dir, spec));
         }
         ol.spec = spec;
         for (PartitionLog pl : ol.partitions) {
@@ -292,6 +292,7 @@ public final class EmbeddedEventLog implements EventLog {
       return CompletableFuture.completedFuture(List.of());
     }
     int[] target = new int[size];
+    int sticky = -1; // unkeyed records of one append share a partition (one fsync), like Kafka
     for (int i = 0; i < size; i++) {
       LogRecord r = records.get(i);
       if (r.partition() != null) {
@@ -307,8 +308,32 @@ public final class EmbeddedEventLog implements EventLog {
       } else if (r.key() != null) {
         target[i] = Partitioner.partitionFor(r.key(), n);
       } else {
-        target[i] = Math.floorMod(ol.roundRobin.getAndIncrement(), n);
+        if (sticky < 0) {
+          sticky = Math.floorMod(ol.roundRobin.getAndIncrement(), n);
+        }
+        target[i] = sticky;
       }
+    }
+    boolean onePartition = true;
+    for (int i = 1; i < size && onePartition; i++) {
+      onePartition = target[i] == target[0];
+    }
+    if (onePartition) {
+      int p = target[0];
+      return ol.partitions
+          .get(p)
+          .append(records)
+          .handle(
+              (ack, err) -> {
+                AppendResult[] out = new AppendResult[size];
+                for (int k = 0; k < size; k++) {
+                  out[k] =
+                      err == null
+                          ? AppendResult.ok(p, ack.baseOffset() + k, ack.timestampMs())
+                          : AppendResult.failed(p, unwrap(err));
+                }
+                return List.of(out);
+              });
     }
     // group by partition, keeping order within each partition
     Map<Integer, List<Integer>> groups = new TreeMap<>();

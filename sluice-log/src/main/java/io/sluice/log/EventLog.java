@@ -51,10 +51,12 @@ public interface EventLog extends AutoCloseable {
   LogInfo info(String name);
 
   /**
-   * Appends records, each to its given partition, else to the partition of its key's hash, else
-   * round-robin. The future completes with one result per record, in order, once all are durable;
-   * it fails with {@link io.sluice.core.TransientException} when the log is overloaded, closed or
-   * the disk failed (nothing of a failed append is visible to readers), and with {@link
+   * Appends records, each to its given partition, else to the partition of its key's hash; the
+   * records without either go together to one partition, chosen round-robin per append (Kafka's
+   * "sticky" partitioning: one write and one fsync per append, even spread over appends). The
+   * future completes with one result per record, in order, once all are durable; it fails with
+   * {@link io.sluice.core.TransientException} when the log is overloaded, closed or the disk failed
+   * (nothing of a failed append is visible to readers), and with {@link
    * io.sluice.core.InvalidInputException} for a bad partition or an oversize batch.
    */
   CompletableFuture<List<AppendResult>> append(String name, List<LogRecord> records);

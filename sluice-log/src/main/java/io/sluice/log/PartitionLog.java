@@ -69,6 +69,7 @@ final class PartitionLog {
   private final Clock clock;
   private volatile LogSpec spec;
   private final long maxPendingBytes;
+  private final DurabilityListener listener;
 
   private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
   private volatile LogSegment active;
@@ -102,9 +103,11 @@ final class PartitionLog {
       LogSpec spec,
       Clock clock,
       long maxPendingBytes,
+      DurabilityListener listener,
       List<LogSegment> recovered,
       PartitionRecovery recovery)
       throws IOException {
+    this.listener = listener;
     this.logName = logName;
     this.partition = partition;
     this.dir = dir;
@@ -131,12 +134,18 @@ final class PartitionLog {
 
   /** Opens (creating if needed) and recovers the partition in {@code dir}. */
   static PartitionLog open(
-      String logName, int partition, Path dir, LogSpec spec, Clock clock, long maxPendingBytes)
+      String logName,
+      int partition,
+      Path dir,
+      LogSpec spec,
+      Clock clock,
+      long maxPendingBytes,
+      DurabilityListener listener)
       throws IOException {
     Files.createDirectories(dir);
     Recovered r = recover(logName, partition, dir);
     return new PartitionLog(
-        logName, partition, dir, spec, clock, maxPendingBytes, r.segments, r.report);
+        logName, partition, dir, spec, clock, maxPendingBytes, listener, r.segments, r.report);
   }
 
   PartitionRecovery recovery() {
@@ -374,15 +383,17 @@ final class PartitionLog {
   private void commit(LogSegment seg, List<Pending> round, long[] bases, int from, int to, long ts)
       throws IOException {
     seg.writeStaged();
-    if (spec.fsync().acknowledgesBeforeFsync()) {
-      dirty = true;
-    } else {
+    boolean fsynced = !spec.fsync().acknowledgesBeforeFsync();
+    if (fsynced) {
       seg.fsync();
       fsyncCount.increment();
       lastFsyncNanos = System.nanoTime();
+    } else {
+      dirty = true;
     }
     seg.publish();
     endOffset = seg.committedNextOffset();
+    listener.durable(logName, partition, endOffset, fsynced);
     signalReaders();
     long bytes = 0;
     long records = 0;

@@ -111,7 +111,8 @@ class EmbeddedEventLogTest {
   @Test
   void fullWriteQueueRefusesAppendsInsteadOfGrowingAndNothingRefusedIsStored() throws Exception {
     StallingClock clock = new StallingClock();
-    EmbeddedEventLog.Options small = new EmbeddedEventLog.Options(Duration.ofMinutes(1), 10_000);
+    EmbeddedEventLog.Options small =
+        new EmbeddedEventLog.Options(Duration.ofMinutes(1), 10_000, DurabilityListener.NONE);
     try (EmbeddedEventLog log = EmbeddedEventLog.open(dir, clock, small)) {
       log.create("bp", LogSpec.defaults(1));
       clock.armed = true;

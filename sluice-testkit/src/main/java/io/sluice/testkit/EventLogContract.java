@@ -162,18 +162,27 @@ public abstract class EventLogContract {
   }
 
   @Test
-  void unkeyedRecordsSpreadOverAllPartitions() {
+  void unkeyedRecordsOfOneAppendShareAPartitionAndAppendsSpreadEvenly() {
     log.create("spread", LogSpec.defaults(4));
-    List<LogRecord> records = new ArrayList<>();
+
+    List<AppendResult> batch =
+        ok(
+            log.append(
+                    "spread",
+                    List.of(
+                        LogRecord.of(bytes("a")),
+                        LogRecord.of(bytes("b")),
+                        LogRecord.of(bytes("c"))))
+                .join());
     for (int i = 0; i < 400; i++) {
-      records.add(LogRecord.of(bytes("r" + i)));
+      ok(log.append("spread", List.of(LogRecord.of(bytes("r" + i)))).join());
     }
 
-    ok(log.append("spread", records).join());
-
+    assertThat(batch).extracting(AppendResult::partition).containsOnly(batch.get(0).partition());
+    assertThat(batch).extracting(AppendResult::offset).containsExactly(0L, 1L, 2L);
     assertThat(log.info("spread").partitions())
-        .allSatisfy(p -> assertThat(p.endOffset()).isBetween(50L, 150L));
-    assertThat(log.info("spread").records()).isEqualTo(400);
+        .allSatisfy(p -> assertThat(p.endOffset()).isBetween(90L, 115L));
+    assertThat(log.info("spread").records()).isEqualTo(403);
   }
 
   @Test

@@ -1,0 +1,68 @@
+package io.sluice.cli;
+
+import io.sluice.server.ApiKeys;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice keys new}: makes an API key and prints what to put in the config. */
+@Command(
+    name = "keys",
+    mixinStandardHelpOptions = true,
+    description = "Manage API keys.",
+    subcommands = {KeysCommand.New.class})
+final class KeysCommand implements Runnable {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "new",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print a new random API key and the config lines that allow it.",
+        "Only the SHA-256 goes into the config; keep the key itself secret (it is shown once)."
+      })
+  static final class New implements Callable<Integer> {
+    @Option(
+        names = "--name",
+        defaultValue = "my-key",
+        description = "Name of the key (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(
+        names = "--scope",
+        description =
+            "A scope: ingest:<bus>, ingest:*, read or admin (repeat; default: ingest:* and read).")
+    List<String> scopes = new ArrayList<>();
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      List<String> s = scopes.isEmpty() ? List.of("ingest:*", "read") : scopes;
+      String key = ApiKeys.newKey();
+      var out = spec.commandLine().getOut();
+      out.println("key:    " + key);
+      out.println("sha256: " + ApiKeys.sha256Hex(key));
+      out.println();
+      out.println("Add to your config (clients send: Authorization: Bearer <key>):");
+      out.println("auth:");
+      out.println("  keys:");
+      out.println("    - name: " + name);
+      out.println("      sha256: " + ApiKeys.sha256Hex(key));
+      out.println(
+          "      scopes: ["
+              + String.join(", ", s.stream().map(x -> "\"" + x + "\"").toList())
+              + "]");
+      return 0;
+    }
+  }
+}

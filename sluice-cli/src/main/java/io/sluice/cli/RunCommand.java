@@ -1,0 +1,84 @@
+package io.sluice.cli;
+
+import ch.qos.logback.classic.Level;
+import io.sluice.core.config.ConfigLoader;
+import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice run [CONFIG]}: starts the server until SIGTERM or Ctrl-C. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start the Sluice server. Without CONFIG it uses the embedded default (one bus named default).",
+      "Stops cleanly on SIGTERM or Ctrl-C: in-flight requests finish with their fsync first."
+    })
+final class RunCommand implements Callable<Integer> {
+
+  @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "Configuration file (YAML).")
+  Path config;
+
+  @Option(
+      names = "--port",
+      description = "Port to listen on (default: from the config, else 7070; 0 picks a free one).")
+  Integer port;
+
+  @Option(
+      names = "--host",
+      description = "Address to listen on (default: from the config, else 127.0.0.1).")
+  String host;
+
+  @Option(
+      names = "--data",
+      description = "Data directory (default: from the config, else ./sluice-data).")
+  Path data;
+
+  @Option(names = "--insecure", description = "Allow a non-loopback address without API keys.")
+  boolean insecure;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice")).setLevel(Level.INFO);
+    SluiceConfig c = load(config);
+    if (data != null) {
+      c = c.withDataDir(data.toAbsolutePath().normalize());
+    }
+    if (port != null) {
+      c = c.withServer(c.server().withPort(port));
+    }
+    if (host != null) {
+      c = c.withServer(c.server().withHost(host));
+    }
+    SluiceServer server =
+        SluiceServer.start(c, SluiceServer.Options.DEFAULTS.withInsecure(insecure));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "sluice-shutdown"));
+    System.out.println(
+        "Sluice is ready on "
+            + server.url()
+            + " (started in "
+            + server.startupTime().toMillis()
+            + " ms)");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  static SluiceConfig load(Path config) {
+    return config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
+  }
+}

@@ -1,0 +1,261 @@
+package io.sluice.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.sluice.core.InvalidInputException;
+import io.sluice.core.Problem;
+import io.sluice.core.TransientException;
+import io.sluice.core.config.AuthConfig.ApiKeyConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a Sluice YAML configuration and reports every problem at once, each with its JSON Pointer
+ * path: {@code /buses/1/retention: expected a duration like 7d or 12h, got "seven"}.
+ *
+ * <pre>{@code
+ * server:  {host: 127.0.0.1, port: 7070, limits: {maxBodyBytes: 10MB, maxEventBytes: 256KB}}
+ * storage: {dir: ./sluice-data}          # relative to the config file's directory
+ * buses:
+ *   - {name: orders, partitions: 4, retention: 7d, fsync: always}
+ * auth:
+ *   keys: [{name: shop, sha256: <hex>, scopes: ["ingest:orders", read]}]
+ * }</pre>
+ *
+ * <p>The JSON Schema for editors is {@code docs/sluice-config.schema.json}.
+ */
+public final class ConfigLoader {
+
+  public static final Pattern BUS_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern SCOPE =
+      Pattern.compile("ingest:(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})|read|admin");
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+  private ConfigLoader() {}
+
+  /** Loads a config file; relative paths in it resolve against its directory. */
+  public static SluiceConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_CONFIG,
+          Problem.of("", "config file " + file + " does not exist"));
+    } catch (IOException e) {
+      throw new TransientException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return parse(text, file.toString(), base);
+  }
+
+  /** The embedded default: one bus {@code default}, port 7070, data in {@code ./sluice-data}. */
+  public static SluiceConfig defaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream("default.yaml")) {
+      return parse(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8),
+          "embedded default",
+          Path.of("").toAbsolutePath());
+    } catch (IOException e) {
+      throw new IllegalStateException("the embedded default config is missing", e);
+    }
+  }
+
+  /** Parses YAML text; {@code base} resolves relative paths. */
+  public static SluiceConfig parse(String yaml, String source, Path base) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      String where =
+          loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+      String msg = e.getOriginalMessage();
+      int nl = msg.indexOf('\n');
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_CONFIG,
+          Problem.of("", "malformed YAML" + where + ": " + (nl > 0 ? msg.substring(0, nl) : msg)));
+    }
+    List<Problem> problems = new ArrayList<>();
+    ConfigNode top = new ConfigNode(root, "", problems);
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      root = YAML.createObjectNode();
+      top = new ConfigNode(root, "", problems);
+    }
+    SluiceConfig config = null;
+    if (top.isObject(true, "a YAML mapping of server, storage, buses, auth")) {
+      top.allowOnly("server", "storage", "buses", "auth");
+      ServerConfig server = server(top.field("server"));
+      Path dataDir = storage(top.field("storage"), base);
+      List<BusConfig> buses = buses(top.field("buses"));
+      AuthConfig auth = auth(top.field("auth"), buses);
+      config = new SluiceConfig(source, server, dataDir, buses, auth);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_CONFIG,
+          source + " has " + problems.size() + (problems.size() == 1 ? " problem" : " problems"),
+          problems);
+    }
+    return config;
+  }
+
+  private static ServerConfig server(ConfigNode n) {
+    if (!n.isObject(false, "a mapping of host, port, limits")) {
+      return new ServerConfig(
+          ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, LimitsConfig.DEFAULTS);
+    }
+    n.allowOnly("host", "port", "limits");
+    String host = n.field("host").string(ServerConfig.DEFAULT_HOST);
+    int port = n.field("port").integer(ServerConfig.DEFAULT_PORT, 0, 65535);
+    return new ServerConfig(host, port, limits(n.field("limits")));
+  }
+
+  private static LimitsConfig limits(ConfigNode n) {
+    LimitsConfig d = LimitsConfig.DEFAULTS;
+    if (!n.isObject(false, "a mapping of limits")) {
+      return d;
+    }
+    n.allowOnly("maxBodyBytes", "maxEventBytes", "maxDepth", "maxBatchEntries", "maxInflightBytes");
+    return new LimitsConfig(
+        n.field("maxBodyBytes").bytes(d.maxBodyBytes(), 1024, 1L << 30),
+        (int) n.field("maxEventBytes").bytes(d.maxEventBytes(), 1024, 16L << 20),
+        n.field("maxDepth").integer(d.maxDepth(), 2, 10_000),
+        n.field("maxBatchEntries").integer(d.maxBatchEntries(), 1, 1_000_000),
+        n.field("maxInflightBytes").bytes(d.maxInflightBytes(), 1L << 20, 1L << 40));
+  }
+
+  private static Path storage(ConfigNode n, Path base) {
+    if (!n.isObject(false, "a mapping with dir")) {
+      return base.resolve("sluice-data").normalize();
+    }
+    n.allowOnly("dir");
+    String dir = n.field("dir").string("sluice-data");
+    return base.resolve(dir).normalize();
+  }
+
+  private static List<BusConfig> buses(ConfigNode n) {
+    if (n.isMissing()) {
+      return List.of(BusConfig.named("default"));
+    }
+    List<BusConfig> out = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    List<ConfigNode> items = n.list(true, "a list of buses");
+    if (items.isEmpty() && n.raw().isArray()) {
+      n.problem("expected at least one bus, got an empty list");
+    }
+    for (ConfigNode b : items) {
+      if (!b.isObject(true, "a bus mapping with name, partitions, retention, fsync")) {
+        continue;
+      }
+      b.allowOnly(
+          "name",
+          "partitions",
+          "retention",
+          "retentionBytes",
+          "fsync",
+          "fsyncInterval",
+          "segmentBytes");
+      ConfigNode nameNode = b.field("name");
+      String name = nameNode.requiredString("a bus name");
+      if (name != null && !BUS_NAME.matcher(name).matches()) {
+        nameNode.problem(
+            "expected 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit, got "
+                + Problem.render(name));
+        name = null;
+      }
+      if (name != null) {
+        String before = seen.putIfAbsent(name, nameNode.path());
+        if (before != null) {
+          nameNode.problem(
+              "duplicate bus name " + Problem.render(name) + " (first at " + before + ")");
+        }
+      }
+      BusConfig d = BusConfig.named(name == null ? "?" : name);
+      int partitions = b.field("partitions").integer(d.partitions(), 1, 1024);
+      Duration retention = b.field("retention").duration(d.retention());
+      long retentionBytes = b.field("retentionBytes").bytes(-1, 1L << 20, Long.MAX_VALUE >> 1);
+      String fsync = b.field("fsync").oneOf("always", "always", "interval");
+      ConfigNode intervalNode = b.field("fsyncInterval");
+      Duration interval = intervalNode.duration(d.fsyncInterval());
+      if (!intervalNode.isMissing() && "always".equals(fsync)) {
+        intervalNode.problem("only applies with fsync: interval (fsync is always)");
+      }
+      if (interval.isZero() || interval.isNegative()) {
+        intervalNode.problem("expected a positive duration, got " + Durations.format(interval));
+      }
+      if (retention.isZero()) {
+        b.field("retention").problem("expected a positive duration, got 0s");
+      }
+      long segmentBytes = b.field("segmentBytes").bytes(d.segmentBytes(), 1L << 20, 1L << 30);
+      out.add(
+          new BusConfig(
+              d.name(), partitions, retention, retentionBytes, fsync, interval, segmentBytes));
+    }
+    return out;
+  }
+
+  private static AuthConfig auth(ConfigNode n, List<BusConfig> buses) {
+    if (!n.isObject(false, "a mapping with keys")) {
+      return AuthConfig.NONE;
+    }
+    n.allowOnly("keys");
+    List<ApiKeyConfig> keys = new ArrayList<>();
+    for (ConfigNode k : n.field("keys").list(false, "a list of API keys")) {
+      if (!k.isObject(true, "a key mapping with name, sha256, scopes")) {
+        continue;
+      }
+      k.allowOnly("name", "sha256", "scopes");
+      String name = k.field("name").requiredString("a key name");
+      String hash =
+          k.field("sha256")
+              .requiredString(
+                  "the SHA-256 of the key, as 64 lowercase hex digits (sluice keys new prints it)");
+      if (hash != null && !SHA256_HEX.matcher(hash).matches()) {
+        k.field("sha256")
+            .problem(
+                "expected 64 lowercase hex digits (sluice keys new prints them), got "
+                    + Problem.render(hash));
+      }
+      List<String> scopes = new ArrayList<>();
+      for (ConfigNode s :
+          k.field("scopes").list(true, "a list of scopes: ingest:<bus>, ingest:*, read, admin")) {
+        String scope = s.string(null);
+        if (scope == null) {
+          continue;
+        }
+        if (!SCOPE.matcher(scope).matches()) {
+          s.problem(
+              "expected a scope ingest:<bus>, ingest:*, read or admin, got "
+                  + Problem.render(scope));
+          continue;
+        }
+        if (scope.startsWith("ingest:") && !scope.equals("ingest:*")) {
+          String bus = scope.substring("ingest:".length());
+          if (buses.stream().noneMatch(b -> b.name().equals(bus))) {
+            s.problem("scope names bus " + Problem.render(bus) + ", which is not configured");
+          }
+        }
+        scopes.add(scope);
+      }
+      keys.add(new ApiKeyConfig(name, hash, scopes));
+    }
+    return new AuthConfig(keys);
+  }
+}

@@ -1,0 +1,32 @@
+package io.sluice.core.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A validated Sluice configuration (one YAML file). Built only by {@link ConfigLoader}, which
+ * reports every problem at once.
+ *
+ * @param source where it came from (a file path, or "embedded default")
+ * @param dataDir where logs and state live ({@code storage.dir})
+ */
+public record SluiceConfig(
+    String source, ServerConfig server, Path dataDir, List<BusConfig> buses, AuthConfig auth) {
+
+  public SluiceConfig {
+    buses = List.copyOf(buses);
+  }
+
+  public Optional<BusConfig> bus(String name) {
+    return buses.stream().filter(b -> b.name().equals(name)).findFirst();
+  }
+
+  public SluiceConfig withDataDir(Path dir) {
+    return new SluiceConfig(source, server, dir, buses, auth);
+  }
+
+  public SluiceConfig withServer(ServerConfig s) {
+    return new SluiceConfig(source, s, dataDir, buses, auth);
+  }
+}

@@ -1,0 +1,68 @@
+package io.sluice.engine;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.core.EventCodec;
+import io.sluice.core.config.SluiceConfig;
+import io.sluice.log.EventLog;
+import java.time.Clock;
+
+/**
+ * Sluice without HTTP: the buses over an event log (and, with later issues, routers and targets).
+ * The server and tests start one per configuration.
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.start(config, EmbeddedEventLog.open(dir, clock), clock, meters)) {
+ *   engine.buses().append("orders", events).join();
+ * }
+ * }</pre>
+ */
+public final class Engine implements AutoCloseable {
+
+  private final SluiceConfig config;
+  private final EventLog log;
+  private final Clock clock;
+  private final Buses buses;
+  private final Ingest ingest;
+
+  private Engine(SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters) {
+    this.config = config;
+    this.log = log;
+    this.clock = clock;
+    this.buses =
+        new Buses(
+            log, new EventCodec(config.server().limits().eventLimits()), config.buses(), meters);
+    this.ingest = new Ingest(buses, clock);
+  }
+
+  /** Creates or opens every configured bus. The engine owns {@code log} and closes it. */
+  public static Engine start(SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters) {
+    try {
+      return new Engine(config, log, clock, meters);
+    } catch (RuntimeException e) {
+      log.close();
+      throw e;
+    }
+  }
+
+  public SluiceConfig config() {
+    return config;
+  }
+
+  public Buses buses() {
+    return buses;
+  }
+
+  public Ingest ingest() {
+    return ingest;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Closes the log: in-flight appends finish (with their fsync) first. */
+  @Override
+  public void close() {
+    log.close();
+  }
+}

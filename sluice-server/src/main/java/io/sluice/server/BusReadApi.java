@@ -1,0 +1,74 @@
+package io.sluice.server;
+
+import io.javalin.http.Context;
+import io.sluice.core.InvalidInputException;
+import io.sluice.core.Problem;
+import io.sluice.engine.BusCursor;
+import io.sluice.engine.Buses;
+import io.sluice.engine.ReadPage;
+import io.sluice.engine.StoredEvent;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code GET /buses/{bus}/events?from=0&limit=N[&cursor=C]}: reads a bus across all partitions.
+ * Response {@code {"events":[{"partition":p,"offset":o,"event":{…}}],"next":"C"}}. {@code from} is
+ * an offset (the same in every partition), {@code earliest}, {@code latest} or an ISO-8601 time;
+ * {@code cursor} (the {@code next} of an earlier response) continues where that one ended and wins
+ * over {@code from}. An empty {@code events} means the end for now; the same {@code next} returns
+ * later events once they arrive.
+ */
+final class BusReadApi {
+
+  static final int DEFAULT_LIMIT = 100;
+
+  private final Buses buses;
+  private final ApiKeys keys;
+
+  BusReadApi(Buses buses, ApiKeys keys) {
+    this.buses = buses;
+    this.keys = keys;
+  }
+
+  void get(Context ctx) {
+    keys.require(ctx, "read");
+    String bus = ctx.pathParam("bus");
+    int limit = DEFAULT_LIMIT;
+    String l = ctx.queryParam("limit");
+    if (l != null) {
+      try {
+        limit = Integer.parseInt(l);
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException(
+            InvalidInputException.INVALID_ARGUMENT,
+            Problem.of(
+                "/limit",
+                "expected an integer 1.." + Buses.MAX_READ_LIMIT + ", got " + Problem.render(l),
+                Problem.render(l)));
+      }
+    }
+    String cursor = ctx.queryParam("cursor");
+    BusCursor at =
+        cursor != null && !cursor.isEmpty()
+            ? BusCursor.parse(cursor)
+            : buses.position(bus, ctx.queryParam("from"));
+    ReadPage page = buses.read(bus, at, limit);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + page.events().size() * 600);
+    out.writeBytes("{\"events\":[".getBytes(StandardCharsets.UTF_8));
+    boolean first = true;
+    for (StoredEvent e : page.events()) {
+      if (!first) {
+        out.write(',');
+      }
+      first = false;
+      out.writeBytes(
+          ("{\"partition\":" + e.partition() + ",\"offset\":" + e.offset() + ",\"event\":")
+              .getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(e.json());
+      out.write('}');
+    }
+    out.writeBytes(
+        ("],\"next\":\"" + page.next().token() + "\"}").getBytes(StandardCharsets.UTF_8));
+    ctx.status(200).contentType("application/json").result(out.toByteArray());
+  }
+}

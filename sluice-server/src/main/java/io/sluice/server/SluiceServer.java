@@ -1,0 +1,243 @@
+package io.sluice.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.core.InvalidInputException;
+import io.sluice.core.Problem;
+import io.sluice.core.config.ServerConfig;
+import io.sluice.core.config.SluiceConfig;
+import io.sluice.engine.Engine;
+import io.sluice.log.EmbeddedEventLog;
+import io.sluice.log.EventLog;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Sluice HTTP server: ingestion (native, CloudEvents, PutEvents), reading buses back, health
+ * and Prometheus metrics, on Javalin 7 / Jetty 12 with virtual threads.
+ *
+ * <pre>{@code
+ * try (SluiceServer server = SluiceServer.start(ConfigLoader.defaults(), SluiceServer.Options.DEFAULTS)) {
+ *   System.out.println(server.url());   // http://127.0.0.1:7070
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} shuts down gracefully: readiness turns 503, new ingest requests are refused
+ * with 503, in-flight requests finish (including their fsync), then the log closes.
+ */
+public final class SluiceServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
+
+  /**
+   * How to start.
+   *
+   * @param insecure allow a non-loopback address without API keys
+   * @param clock time source for ids, event times and the log
+   * @param drainTimeout how long {@link #close()} waits for in-flight requests
+   * @param log embedded log tuning (listener, queue bound)
+   */
+  public record Options(
+      boolean insecure, Clock clock, Duration drainTimeout, EmbeddedEventLog.Options log) {
+    public static final Options DEFAULTS =
+        new Options(
+            false, Clock.systemUTC(), Duration.ofSeconds(10), EmbeddedEventLog.Options.DEFAULTS);
+
+    public Options withInsecure(boolean i) {
+      return new Options(i, clock, drainTimeout, log);
+    }
+
+    public Options withClock(Clock c) {
+      return new Options(insecure, c, drainTimeout, log);
+    }
+
+    public Options withLog(EmbeddedEventLog.Options l) {
+      return new Options(insecure, clock, drainTimeout, l);
+    }
+  }
+
+  private final SluiceConfig config;
+  private final Engine engine;
+  private final PrometheusMeterRegistry meters;
+  private final RequestBodies bodies;
+  private final Javalin app;
+  private final Duration startup;
+  private final Duration drainTimeout;
+  private volatile boolean ready;
+  private volatile boolean draining;
+
+  private SluiceServer(SluiceConfig config, Options options, EventLog log, long t0) {
+    this.config = config;
+    this.drainTimeout = options.drainTimeout();
+    this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    this.engine = Engine.start(config, log, options.clock(), meters);
+    ServerConfig sc = config.server();
+    this.bodies = new RequestBodies(sc.limits().maxBodyBytes(), sc.limits().maxInflightBytes());
+    ApiKeys keys = new ApiKeys(config.auth());
+    IngestMetrics ingestMetrics = new IngestMetrics(meters);
+    IngestApi ingest =
+        new IngestApi(engine.buses(), engine.ingest(), keys, bodies, ingestMetrics, sc.limits());
+    PutEventsApi putEvents =
+        new PutEventsApi(engine.buses(), engine.ingest(), keys, bodies, ingestMetrics);
+    BusReadApi read = new BusReadApi(engine.buses(), keys);
+    this.app =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              cfg.concurrency.useVirtualThreads = true;
+              cfg.jetty.host = sc.host();
+              cfg.jetty.port = sc.port();
+              cfg.http.maxRequestSize = sc.limits().maxBodyBytes();
+              cfg.http.defaultContentType = "application/json";
+              cfg.routes.before("/buses/{bus}/events", ctx -> refuseWhileDraining(ctx));
+              cfg.routes.before("/", ctx -> refuseWhileDraining(ctx));
+              cfg.routes.post("/buses/{bus}/events", ingest::post);
+              cfg.routes.get("/buses/{bus}/events", read::get);
+              cfg.routes.post("/", putEvents::handle);
+              cfg.routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
+              cfg.routes.get("/health/ready", this::readiness);
+              cfg.routes.get(
+                  "/metrics",
+                  ctx -> {
+                    keys.require(ctx, "read");
+                    ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(meters.scrape());
+                  });
+              cfg.routes.exception(Exception.class, HttpErrors::handle);
+              cfg.routes.exception(
+                  io.javalin.http.HttpResponseException.class,
+                  (e, ctx) -> {
+                    String code =
+                        switch (e.getStatus()) {
+                          case 404 -> InvalidInputException.NOT_FOUND;
+                          case 405 -> "METHOD_NOT_ALLOWED";
+                          case 413 -> InvalidInputException.TOO_LARGE;
+                          default -> "HTTP_" + e.getStatus();
+                        };
+                    String message =
+                        e instanceof io.javalin.router.EndpointNotFound
+                            ? "no route " + ctx.method() + " " + ctx.path()
+                            : e.getMessage();
+                    HttpErrors.write(ctx, e.getStatus(), code, message, List.of());
+                  });
+            });
+    app.start();
+    this.ready = true;
+    this.startup = Duration.ofNanos(System.nanoTime() - t0);
+    LOG.info(
+        "Sluice ready on {} in {} ms ({}; buses: {}; data: {})",
+        url(),
+        startup.toMillis(),
+        config.source(),
+        String.join(", ", engine.buses().names()),
+        config.dataDir());
+  }
+
+  /**
+   * Opens the log under {@code <dataDir>/log}, starts the engine and the HTTP server.
+   *
+   * @throws InvalidInputException {@code INVALID_CONFIG} when asked to listen on a non-loopback
+   *     address without API keys and without {@code insecure}
+   */
+  public static SluiceServer start(SluiceConfig config, Options options) {
+    long t0 = System.nanoTime();
+    ServerConfig sc = config.server();
+    if (!sc.isLoopback() && !config.auth().isEnabled() && !options.insecure()) {
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_CONFIG,
+          Problem.of(
+              "/server/host",
+              "refusing to listen on "
+                  + sc.host()
+                  + " without API keys: anyone who can reach it could send events. Add auth.keys"
+                  + " (sluice keys new), or start with --insecure",
+              Problem.render(sc.host())));
+    }
+    EventLog log =
+        EmbeddedEventLog.open(config.dataDir().resolve("log"), options.clock(), options.log());
+    try {
+      return new SluiceServer(config, options, log, t0);
+    } catch (RuntimeException e) {
+      log.close();
+      throw e;
+    }
+  }
+
+  private void refuseWhileDraining(Context ctx) {
+    if (draining && ctx.method().name().equals("POST")) {
+      ctx.header("Retry-After", HttpErrors.RETRY_AFTER_SECONDS);
+      throw new io.sluice.core.TransientException(
+          "the server is shutting down; retry against another node or after restart");
+    }
+  }
+
+  private void readiness(Context ctx) {
+    if (ready && !draining) {
+      ctx.json(java.util.Map.of("status", "UP", "buses", engine.buses().names()));
+    } else {
+      ctx.status(503)
+          .json(
+              java.util.Map.of(
+                  "status", "DOWN", "reason", draining ? "shutting down" : "starting"));
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public URI url() {
+    String host = config.server().host();
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  /** Time from {@link #start} to accepting requests. */
+  public Duration startupTime() {
+    return startup;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    ready = false;
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    while (bodies.inflightRequests() > 0 && System.nanoTime() < deadline) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    int left = bodies.inflightRequests();
+    if (left > 0) {
+      LOG.warn("stopping with {} requests still in progress after {}", left, drainTimeout);
+    }
+    app.stop();
+    engine.close();
+    LOG.info("Sluice stopped");
+  }
+}
