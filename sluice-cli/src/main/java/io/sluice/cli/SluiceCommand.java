@@ -25,6 +25,10 @@ import picocli.CommandLine.Command;
       TailCommand.class,
       ValidateCommand.class,
       KeysCommand.class,
+      RulesCommand.class,
+      DlqCommand.class,
+      ReplayCommand.class,
+      StatsCommand.class,
       LogCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -50,6 +54,7 @@ public final class SluiceCommand implements Runnable {
     CommandLine cl = new CommandLine(new SluiceCommand());
     cl.setOut(out);
     cl.setErr(err);
+    cl.setExpandAtFiles(false); // @file arguments are ours (rules test, rules put)
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("sluice: " + describe(ex));

@@ -92,6 +92,8 @@ public final class EventCodec {
       throw new InvalidInputException(m.code(), Problem.of("/detail", p.message()));
     } catch (CharConversionException e) {
       throw notUtf8(e, "/detail");
+    } catch (NumberFormatException e) {
+      throw badNumber(e, "/detail");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -160,9 +162,21 @@ public final class EventCodec {
       throw malformed(e);
     } catch (CharConversionException e) {
       throw notUtf8(e, "");
+    } catch (NumberFormatException e) {
+      throw badNumber(e, "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A number Jackson cannot represent (an exponent too large for a BigDecimal, say). */
+  private static InvalidInputException badNumber(NumberFormatException e, String path) {
+    String msg =
+        e.getMessage() == null
+            ? "unreadable number"
+            : e.getMessage().lines().findFirst().orElse("");
+    return new InvalidInputException(
+        InvalidInputException.MALFORMED_JSON, Problem.of(path, "malformed JSON: " + msg));
   }
 
   private static InvalidInputException notUtf8(CharConversionException e, String path) {

@@ -41,8 +41,11 @@ public final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
+    // Decimals are kept exactly (BigDecimal), so an event is stored with the number text it came
+    // with: 0.10000000000000001 must not become 0.1 (EventBridge matches such numbers by text).
     return new ObjectMapper(factory)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   }
 

@@ -23,6 +23,8 @@ public final class Engine implements AutoCloseable {
   private final Clock clock;
   private final Buses buses;
   private final Ingest ingest;
+  private final Routing routing;
+  private final RuleCatalog rules;
 
   private Engine(SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters) {
     this.config = config;
@@ -32,6 +34,16 @@ public final class Engine implements AutoCloseable {
         new Buses(
             log, new EventCodec(config.server().limits().eventLimits()), config.buses(), meters);
     this.ingest = new Ingest(buses, clock);
+    this.routing = new Routing(log, buses, ingest, clock, meters, config.dataDir());
+    this.rules =
+        new RuleCatalog(
+            config.rules(),
+            config.dataDir().resolve("rules.json"),
+            new io.sluice.core.config.RuleReader(
+                new java.util.LinkedHashSet<>(buses.names()), System::getenv, config.dataDir()),
+            routing);
+    rules.load();
+    routing.start(rules.effective());
   }
 
   /** Creates or opens every configured bus. The engine owns {@code log} and closes it. */
@@ -56,13 +68,28 @@ public final class Engine implements AutoCloseable {
     return ingest;
   }
 
+  public Routing routing() {
+    return routing;
+  }
+
+  public RuleCatalog rules() {
+    return rules;
+  }
+
   public Clock clock() {
     return clock;
   }
 
-  /** Closes the log: in-flight appends finish (with their fsync) first. */
+  /**
+   * Stops routing (what targets owe stays below their cursors) and closes the log: in-flight
+   * appends finish (with their fsync) first.
+   */
   @Override
   public void close() {
-    log.close();
+    try {
+      routing.close();
+    } finally {
+      log.close();
+    }
   }
 }

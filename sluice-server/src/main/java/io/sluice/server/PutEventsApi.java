@@ -77,6 +77,8 @@ final class PutEventsApi {
     try {
       if ("AWSEvents.PutEvents".equals(target)) {
         putEvents(ctx);
+      } else if ("AWSEvents.TestEventPattern".equals(target)) {
+        testEventPattern(ctx);
       } else if (target == null) {
         throw new AwsError(
             400,
@@ -86,7 +88,9 @@ final class PutEventsApi {
         throw new AwsError(
             400,
             "UnknownOperationException",
-            "operation " + target + " is not supported; supported: AWSEvents.PutEvents");
+            "operation "
+                + target
+                + " is not supported; supported: AWSEvents.PutEvents, AWSEvents.TestEventPattern");
       }
     } catch (AwsError e) {
       writeError(ctx, e.status, e.type, e.getMessage());
@@ -102,6 +106,66 @@ final class PutEventsApi {
       ctx.header("Retry-After", HttpErrors.RETRY_AFTER_SECONDS);
       writeError(ctx, 503, "ServiceUnavailableException", e.getMessage());
     }
+  }
+
+  /**
+   * {@code TestEventPattern}: {@code {"EventPattern":"<json>","Event":"<json>"}} → {@code
+   * {"Result":true|false}}; an invalid pattern is 400 {@code InvalidEventPatternException} naming
+   * the problem and its path.
+   */
+  private void testEventPattern(Context ctx) {
+    keys.authenticate(ctx);
+    JsonNode root;
+    try (RequestBodies.Body body = bodies.read(ctx)) {
+      try {
+        root = Json.MAPPER.readTree(body.bytes, 0, body.length);
+      } catch (IOException | NumberFormatException e) {
+        throw new AwsError(
+            400,
+            "SerializationException",
+            "the request body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    String patternText = root == null ? null : text(root, "EventPattern");
+    String eventText = root == null ? null : text(root, "Event");
+    if (patternText == null) {
+      throw new AwsError(
+          400, "ValidationException", "EventPattern is required: the pattern as a JSON string");
+    }
+    if (eventText == null) {
+      throw new AwsError(
+          400, "ValidationException", "Event is required: the event as a JSON string");
+    }
+    JsonNode pattern;
+    JsonNode event;
+    try {
+      pattern = Json.MAPPER.readTree(patternText);
+    } catch (IOException | NumberFormatException e) {
+      throw new AwsError(
+          400,
+          "InvalidEventPatternException",
+          "Event pattern is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    try {
+      event = Json.MAPPER.readTree(eventText);
+    } catch (IOException | NumberFormatException e) {
+      throw new AwsError(
+          400,
+          "ValidationException",
+          "Parameter Event is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (event == null || !event.isObject()) {
+      throw new AwsError(
+          400, "ValidationException", "Parameter Event is not valid: expected a JSON object");
+    }
+    List<Problem> problems = io.sluice.core.rules.PatternValidator.check(pattern, "");
+    if (!problems.isEmpty()) {
+      throw new AwsError(
+          400, "InvalidEventPatternException", "Event pattern is not valid: " + problems.get(0));
+    }
+    boolean result =
+        !io.sluice.core.rules.RuleSet.compile(Map.of("p", pattern)).matches(event).isEmpty();
+    ctx.status(200).contentType(AWS_JSON).result("{\"Result\":" + result + "}");
   }
 
   static void writeError(Context ctx, int status, String type, String message) {
@@ -126,7 +190,7 @@ final class PutEventsApi {
         }
         try {
           root = Json.MAPPER.readTree(body.bytes, 0, body.length);
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
           throw new AwsError(
               400,
               "SerializationException",

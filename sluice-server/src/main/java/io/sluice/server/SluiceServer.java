@@ -106,6 +106,20 @@ public final class SluiceServer implements AutoCloseable {
               cfg.routes.post("/buses/{bus}/events", ingest::post);
               cfg.routes.get("/buses/{bus}/events", read::get);
               cfg.routes.post("/", putEvents::handle);
+              AdminApi admin = new AdminApi(engine, keys);
+              cfg.routes.get("/buses/{bus}/rules", admin::listRules);
+              cfg.routes.get("/buses/{bus}/rules/{name}", admin::getRule);
+              cfg.routes.put("/buses/{bus}/rules/{name}", admin::putRule);
+              cfg.routes.delete("/buses/{bus}/rules/{name}", admin::deleteRule);
+              cfg.routes.post("/buses/{bus}/rules/{name}/enable", admin::enable);
+              cfg.routes.post("/buses/{bus}/rules/{name}/disable", admin::disable);
+              cfg.routes.get("/stats/targets", admin::stats);
+              cfg.routes.get("/dead-letters", admin::listDeadLetters);
+              cfg.routes.post("/dead-letters/redrive", admin::redrive);
+              cfg.routes.delete("/dead-letters", admin::purge);
+              cfg.routes.post("/replays", admin::startReplay);
+              cfg.routes.get("/replays", admin::listReplays);
+              cfg.routes.get("/replays/{name}", admin::getReplay);
               cfg.routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
               cfg.routes.get("/health/ready", this::readiness);
               cfg.routes.get(

@@ -179,7 +179,7 @@ class PutEventsTest {
             "{}",
             400,
             "UnknownOperationException",
-            "operation AWSEvents.ListRules is not supported; supported: AWSEvents.PutEvents"),
+            "operation AWSEvents.ListRules is not supported; supported: AWSEvents.PutEvents, AWSEvents.TestEventPattern"),
         Arguments.of(
             "empty body",
             "AWSEvents.PutEvents",
@@ -194,6 +194,13 @@ class PutEventsTest {
             400,
             "SerializationException",
             "the request body is not valid JSON: Unexpected character ('E' (code 69)): was expecting double-quote to start field name"),
+        Arguments.of(
+            "number with an exponent too large (found by the fuzzer)",
+            "AWSEvents.PutEvents",
+            "{\"Entries\":[],\"x\":9e999999999999999999999}",
+            400,
+            "SerializationException",
+            "the request body is not valid JSON: Value \"9e999999999999999999999\" can not be deserialized as `java.math.BigDecimal`, reason:  Too many nonzero exponent digits."),
         Arguments.of(
             "no entries",
             "AWSEvents.PutEvents",

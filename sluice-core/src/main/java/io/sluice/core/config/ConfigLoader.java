@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
+  /** Bus names with this prefix are Sluice's internal logs ({@code sluice.retries}, …). */
+  public static final String RESERVED_PREFIX = "sluice.";
+
   public static final Pattern BUS_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern SCOPE =
@@ -46,6 +49,9 @@ public final class ConfigLoader {
   private static final ObjectMapper YAML =
       new ObjectMapper(
           YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+  /** Environment lookup for {@code ${env:NAME}}; tests replace it. */
+  static java.util.function.Function<String, String> ENV = System::getenv;
 
   private ConfigLoader() {}
 
@@ -99,13 +105,16 @@ public final class ConfigLoader {
       top = new ConfigNode(root, "", problems);
     }
     SluiceConfig config = null;
-    if (top.isObject(true, "a YAML mapping of server, storage, buses, auth")) {
-      top.allowOnly("server", "storage", "buses", "auth");
+    if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
+      top.allowOnly("server", "storage", "buses", "auth", "rules");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
       AuthConfig auth = auth(top.field("auth"), buses);
-      config = new SluiceConfig(source, server, dataDir, buses, auth);
+      java.util.Set<String> busNames = new java.util.LinkedHashSet<>();
+      buses.forEach(b -> busNames.add(b.name()));
+      List<RuleConfig> rules = new RuleReader(busNames, ENV, base).readAll(top.field("rules"));
+      config = new SluiceConfig(source, server, dataDir, buses, auth, rules);
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(
@@ -136,7 +145,7 @@ public final class ConfigLoader {
     return new LimitsConfig(
         n.field("maxBodyBytes").bytes(d.maxBodyBytes(), 1024, 1L << 30),
         (int) n.field("maxEventBytes").bytes(d.maxEventBytes(), 1024, 16L << 20),
-        n.field("maxDepth").integer(d.maxDepth(), 2, 10_000),
+        n.field("maxDepth").integer(d.maxDepth(), 2, 1_000),
         n.field("maxBatchEntries").integer(d.maxBatchEntries(), 1, 1_000_000),
         n.field("maxInflightBytes").bytes(d.maxInflightBytes(), 1L << 20, 1L << 40));
   }
@@ -177,6 +186,13 @@ public final class ConfigLoader {
       if (name != null && !BUS_NAME.matcher(name).matches()) {
         nameNode.problem(
             "expected 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit, got "
+                + Problem.render(name));
+        name = null;
+      } else if (name != null && name.startsWith(RESERVED_PREFIX)) {
+        nameNode.problem(
+            "names starting with \""
+                + RESERVED_PREFIX
+                + "\" are reserved for Sluice's own logs (retries, dead letters), got "
                 + Problem.render(name));
         name = null;
       }

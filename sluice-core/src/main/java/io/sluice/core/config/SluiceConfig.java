@@ -12,10 +12,16 @@ import java.util.Optional;
  * @param dataDir where logs and state live ({@code storage.dir})
  */
 public record SluiceConfig(
-    String source, ServerConfig server, Path dataDir, List<BusConfig> buses, AuthConfig auth) {
+    String source,
+    ServerConfig server,
+    Path dataDir,
+    List<BusConfig> buses,
+    AuthConfig auth,
+    List<RuleConfig> rules) {
 
   public SluiceConfig {
     buses = List.copyOf(buses);
+    rules = List.copyOf(rules);
   }
 
   public Optional<BusConfig> bus(String name) {
@@ -23,10 +29,10 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withDataDir(Path dir) {
-    return new SluiceConfig(source, server, dir, buses, auth);
+    return new SluiceConfig(source, server, dir, buses, auth, rules);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
-    return new SluiceConfig(source, s, dataDir, buses, auth);
+    return new SluiceConfig(source, s, dataDir, buses, auth, rules);
   }
 }

@@ -128,11 +128,11 @@ class ConfigLoaderTest {
 
     assertThat(problems(yaml))
         .containsExactly(
-            "/colour: unknown field; expected one of server, storage, buses, auth",
+            "/colour: unknown field; expected one of server, storage, buses, auth, rules",
             "/server/hots: unknown field (did you mean host?); expected one of host, port, limits",
             "/server/port: expected an integer 0..65535, got number 70000",
             "/server/limits/maxBodyBytes: expected a size like 256KB or 10MB, got \"big\"",
-            "/server/limits/maxDepth: expected an integer 2..10000, got number 1",
+            "/server/limits/maxDepth: expected an integer 2..1000, got number 1",
             "/buses/0/partitions: expected an integer 1..1024, got number 0",
             "/buses/1/retention: expected a duration like 7d or 12h, got \"seven\"",
             "/buses/1/fsync: expected one of always, interval, got \"sometimes\"",
@@ -163,7 +163,7 @@ class ConfigLoaderTest {
   void wrongShapesAreNamed() {
     assertThat(problems("- a\n- b\n"))
         .containsExactly(
-            "/: expected a YAML mapping of server, storage, buses, auth, got array [\"a\",\"b\"]");
+            "/: expected a YAML mapping of server, storage, buses, auth, rules, got array [\"a\",\"b\"]");
     assertThat(problems("buses: {name: x}"))
         .containsExactly("/buses: expected a list of buses, got object {\"name\":\"x\"}");
     assertThat(problems("buses: []"))

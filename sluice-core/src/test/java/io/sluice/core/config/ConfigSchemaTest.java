@@ -10,7 +10,6 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,9 +27,38 @@ class ConfigSchemaTest {
     }
   }
 
+  static final String RULES =
+      """
+      buses: [{name: orders}, {name: audit}]
+      rules:
+        - name: big-orders
+          bus: orders
+          description: orders over 100
+          enabled: true
+          pattern: {source: [shop], detail: {amount: [{numeric: [">", 100]}]}}
+          targets:
+            - id: hook
+              http: {url: "http://localhost:9000/hook", method: PUT, headers: {X-Team: sales}}
+              inputTransformer: {inputPathsMap: {amount: $.detail.amount}, inputTemplate: '{"amount": <amount>}'}
+              concurrency: 8
+              rateLimit: 50.5
+              timeout: 5s
+              retry: {maxAttempts: 10, maxAge: 1h, initialBackoff: 100ms, maxBackoff: 10s}
+              ordered: true
+              batch: {size: 50, interval: 500ms}
+            - {id: copy, bus: audit, jq: "{id, amount: .detail.amount}"}
+            - {id: copy2, bus: {name: audit}}
+            - {id: files, file: {dir: out, rollBytes: 1MB, rollInterval: 10m}}
+            - {id: print, log: {}}
+        - name: everything
+          bus: audit
+          pattern: {source: [{prefix: ""}]}
+          targets: [{id: print, log: {}}]
+      """;
+
   static Stream<String> valid() {
     return Stream.of(
-        ConfigLoaderTest.KITCHEN_SINK, "", "buses: [{name: default}]", "server: {port: 0}");
+        ConfigLoaderTest.KITCHEN_SINK, RULES, "", "buses: [{name: default}]", "server: {port: 0}");
   }
 
   static Stream<String> invalid() {
@@ -44,13 +72,26 @@ class ConfigSchemaTest {
         "buses: []",
         "server: {limits: {maxBodyBytes: big}}",
         "auth: {keys: [{name: k, sha256: nothex, scopes: []}]}",
-        "auth: {keys: [{name: k, sha256: " + "a".repeat(64) + ", scopes: [write]}]}");
+        "auth: {keys: [{name: k, sha256: " + "a".repeat(64) + ", scopes: [write]}]}",
+        "buses: [{name: sluice.retries}]",
+        "server: {limits: {maxDepth: 1001}}",
+        "rules: [{name: r, pattern: {source: [a]}}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: []}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, bus: default}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, http: {url: ftp://x}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, colour: red}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, concurrency: 0}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, retry: {maxAttempts: 0}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, jq: ., inputTransformer: {inputTemplate: x}}]}]",
+        "rules: [{name: 'bad name', pattern: {source: [a]}, targets: [{id: t, log: {}}]}]",
+        "rules: [{name: r, pattern: [a], targets: [{id: t, log: {}}]}]");
   }
 
   @ParameterizedTest
   @MethodSource("valid")
   void loaderAndSchemaAcceptValidConfigs(String yaml) throws Exception {
-    ConfigLoader.parse(yaml, "t", Path.of("/tmp"));
+    assertThat(ConfigLoaderTest.problems(yaml)).isEmpty();
     JsonNode node = yaml.isBlank() ? YAML.createObjectNode() : YAML.readTree(yaml);
     Set<ValidationMessage> errors = schema().validate(node);
     assertThat(errors).isEmpty();

@@ -1,0 +1,185 @@
+package io.sluice.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.TransientException;
+import io.sluice.log.AppendResult;
+import io.sluice.log.LogEntry;
+import io.sluice.log.LogReader;
+import io.sluice.log.LogRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable retry queue: deliveries waiting for a later attempt, kept in the internal log {@value
+ * #LOG} so a failing target never holds back its bus and nothing waiting is lost in a crash. Each
+ * record holds the event, its target and history, and when to try next.
+ *
+ * <p>A loader reads the log into a time-ordered queue (at most {@value #MAX_IN_MEMORY} entries in
+ * memory; the rest waits in the log), a dispatcher hands due entries to their target, and the log's
+ * cursor moves past an entry once its attempt is settled (delivered, dead-lettered, or queued again
+ * as a new entry).
+ */
+final class RetryQueue {
+
+  private static final Logger LOG_ = LoggerFactory.getLogger(RetryQueue.class);
+  static final String LOG = "sluice.retries";
+  static final String CURSOR = "dispatcher";
+  static final int MAX_IN_MEMORY = 100_000;
+
+  private record Due(long atMs, long offset, JsonNode record) implements Delayed {
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return unit.convert(atMs - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public int compareTo(Delayed o) {
+      Due d = (Due) o;
+      int c = Long.compare(atMs, d.atMs);
+      return c != 0 ? c : Long.compare(offset, d.offset);
+    }
+  }
+
+  private final Routing routing;
+  private final DelayQueue<Due> due = new DelayQueue<>();
+  private OffsetTracker tracker;
+  private long lastCommitted;
+  private volatile boolean stopped;
+  private Thread loader;
+  private Thread dispatcher;
+
+  RetryQueue(Routing routing) {
+    this.routing = routing;
+  }
+
+  void start() {
+    routing.createInternalLog(LOG, Duration.ofDays(8));
+    lastCommitted = routing.log().cursor(LOG, CURSOR).getOrDefault(0, 0L);
+    tracker = new OffsetTracker(lastCommitted);
+    loader = Thread.ofVirtual().name("sluice-retry-loader").start(this::load);
+    dispatcher = Thread.ofVirtual().name("sluice-retry-dispatcher").start(this::dispatch);
+  }
+
+  /** Queues a retry durably; completes once it is on disk. */
+  CompletableFuture<Void> add(Delivery d, String rule, String target, long nextAttemptMs) {
+    ObjectNode rec = StoredRecords.delivery(d, rule, target);
+    rec.put("nextAttempt", nextAttemptMs);
+    return routing
+        .log()
+        .append(LOG, List.of(LogRecord.of(StoredRecords.bytes(rec))))
+        .thenAccept(
+            results -> {
+              AppendResult r = results.get(0);
+              if (!r.isOk()) {
+                throw r.error();
+              }
+            });
+  }
+
+  private void load() {
+    try (LogReader r = routing.log().reader(LOG, 0, lastCommitted)) {
+      while (!stopped) {
+        if (due.size() >= MAX_IN_MEMORY) {
+          Thread.sleep(100);
+          continue;
+        }
+        List<LogEntry> batch = r.poll(1000, Duration.ofMillis(200));
+        for (LogEntry e : batch) {
+          JsonNode rec = StoredRecords.parse(e.value());
+          tracker.add(e.offset(), e.timestampMs());
+          due.add(new Due(rec.path("nextAttempt").asLong(), e.offset(), rec));
+        }
+        if (!batch.isEmpty()) {
+          tracker.scanned(batch.get(batch.size() - 1).offset() + 1);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      if (!stopped) {
+        LOG_.error("retry queue loader failed; retries wait until restart", e);
+      }
+    }
+  }
+
+  private void dispatch() {
+    while (!stopped) {
+      try {
+        Due d = due.poll(200, TimeUnit.MILLISECONDS);
+        if (d == null) {
+          continue;
+        }
+        Delivery delivery = StoredRecords.delivery(d.record(), d.offset());
+        String rule = d.record().path("rule").asText();
+        String target = d.record().path("target").asText();
+        TargetRunner runner = routing.runner(delivery.bus(), rule, target);
+        if (runner == null) {
+          routing
+              .deadLetters()
+              .add(
+                  delivery,
+                  rule,
+                  target,
+                  "rule "
+                      + rule
+                      + " or its target "
+                      + target
+                      + " was removed before the retry; last error: "
+                      + delivery.lastError())
+              .whenComplete(
+                  (ok, err) -> {
+                    if (err == null) {
+                      done(d.offset());
+                    } else {
+                      due.add(new Due(System.currentTimeMillis() + 1000, d.offset(), d.record()));
+                    }
+                  });
+        } else {
+          runner.submitRetry(delivery);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG_.error("retry dispatch failed; continuing", e);
+      }
+    }
+  }
+
+  /** The entry at {@code offset} is settled. */
+  void done(long offset) {
+    tracker.done(offset);
+  }
+
+  int waiting() {
+    return due.size();
+  }
+
+  void commit() {
+    long c = tracker.committable();
+    if (c != lastCommitted) {
+      try {
+        routing.log().commitCursor(LOG, CURSOR, Map.of(0, c));
+        lastCommitted = c;
+      } catch (TransientException e) {
+        LOG_.warn("could not commit the retry queue cursor: {}", e.getMessage());
+      }
+    }
+  }
+
+  void stop() {
+    stopped = true;
+    if (loader != null) {
+      loader.interrupt();
+      dispatcher.interrupt();
+    }
+    commit();
+  }
+}

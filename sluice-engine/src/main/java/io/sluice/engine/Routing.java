@@ -1,0 +1,404 @@
+package io.sluice.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.core.config.RuleConfig;
+import io.sluice.core.config.TargetConfig;
+import io.sluice.core.rules.RuleSet;
+import io.sluice.engine.targets.BusSender;
+import io.sluice.engine.targets.FileSender;
+import io.sluice.engine.targets.HttpSender;
+import io.sluice.engine.targets.LogSender;
+import io.sluice.engine.targets.Sender;
+import io.sluice.log.EventLog;
+import io.sluice.log.LogInfo;
+import io.sluice.log.LogSpec;
+import io.sluice.log.Retention;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything between a bus and its targets: one {@link BusRouter} per bus, one {@link TargetRunner}
+ * per (rule, target), the durable {@link RetryQueue}, the {@link DeadLetters} and the {@link
+ * Replays}. {@link #apply} changes the rules while events flow: runners of targets that stay keep
+ * their place (and take new settings), new targets start at the end of the bus (as a new
+ * EventBridge rule sees only new events), removed or disabled ones finish what they owe and
+ * dead-letter whatever they could not deliver within {@link #DRAIN_TIMEOUT}.
+ */
+public final class Routing implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Routing.class);
+  static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+  static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Counters not tied to one target. */
+  final class Metrics {
+    private final TargetMetrics.Registry registry;
+    private final MeterRegistry meters;
+
+    Metrics(MeterRegistry meters) {
+      this.meters = meters;
+      this.registry = new TargetMetrics.Registry(meters);
+    }
+
+    void matched(String bus, String rule) {
+      registry.matched(bus, rule);
+    }
+
+    TargetMetrics target(String bus, String rule, String id, TargetRunner runner) {
+      return registry.target(bus, rule, id, runner);
+    }
+
+    void expiredBeforeRouting(String bus, long n) {
+      Counter.builder("sluice.router.expired")
+          .description("Events retention removed before they were routed")
+          .tag("bus", bus)
+          .register(meters)
+          .increment(n);
+    }
+  }
+
+  private final EventLog log;
+  private final Buses buses;
+  private final Ingest ingest;
+  private final Clock clock;
+  private final Metrics metrics;
+  private final ScheduledExecutorService scheduler;
+  private final RetryQueue retries;
+  private final DeadLetters deadLetters;
+  private final Replays replays;
+  private final Map<String, BusRouter> routers = new LinkedHashMap<>();
+  private final Map<String, TargetRunner> runners = new LinkedHashMap<>();
+  private final Map<String, RuleConfig> enabledRules = new LinkedHashMap<>();
+  private volatile boolean closed;
+
+  Routing(
+      EventLog log, Buses buses, Ingest ingest, Clock clock, MeterRegistry meters, Path dataDir) {
+    this.log = log;
+    this.buses = buses;
+    this.ingest = ingest;
+    this.clock = clock;
+    this.metrics = new Metrics(meters);
+    this.scheduler =
+        Executors.newScheduledThreadPool(
+            1,
+            r -> {
+              Thread t = new Thread(r, "sluice-routing-scheduler");
+              t.setDaemon(true);
+              return t;
+            });
+    this.retries = new RetryQueue(this);
+    this.deadLetters = new DeadLetters(this);
+    this.replays = new Replays(this, dataDir.resolve("replays"));
+  }
+
+  /** Starts routing every bus with {@code rules} (the enabled ones are used). */
+  synchronized void start(List<RuleConfig> rules) {
+    deadLetters.start();
+    retries.start();
+    Map<String, long[]> startAt = new HashMap<>();
+    for (String bus : buses.names()) {
+      int n = log.info(bus).partitions().size();
+      routers.put(bus, new BusRouter(this, bus, n));
+      long[] end = new long[n];
+      LogInfo info = log.info(bus);
+      for (int p = 0; p < n; p++) {
+        end[p] = info.partitions().get(p).endOffset();
+      }
+      startAt.put(bus, end);
+    }
+    apply(rules);
+    // each router starts at the lowest cursor of its targets (where the earliest owed event is)
+    for (BusRouter r : routers.values()) {
+      long[] start = startAt.get(r.bus);
+      for (TargetRunner t : r.routes().all()) {
+        for (int p = 0; p < start.length; p++) {
+          start[p] = Math.min(start[p], t.start(p));
+        }
+      }
+      r.start(start);
+    }
+    replays.start();
+    scheduler.scheduleWithFixedDelay(
+        this::commitAll,
+        COMMIT_INTERVAL.toMillis(),
+        COMMIT_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Makes {@code rules} the current rules (only enabled ones route). */
+  public synchronized void apply(List<RuleConfig> rules) {
+    Map<String, RuleConfig> enabled = new LinkedHashMap<>();
+    Map<String, TargetConfig> desired = new LinkedHashMap<>();
+    for (RuleConfig r : rules) {
+      if (!r.enabled()) {
+        continue;
+      }
+      enabled.put(r.bus() + "/" + r.name(), r);
+      for (TargetConfig t : r.targets()) {
+        desired.put(key(r.bus(), r.name(), t.id()), t);
+      }
+    }
+    // remove runners of targets that went away (rule deleted or disabled, target removed)
+    for (String k : new ArrayList<>(runners.keySet())) {
+      if (!desired.containsKey(k)) {
+        TargetRunner gone = runners.remove(k);
+        retire(gone);
+      }
+    }
+    // add or reconfigure
+    for (Map.Entry<String, TargetConfig> e : desired.entrySet()) {
+      String[] parts = e.getKey().split("/", 3);
+      TargetRunner existing = runners.get(e.getKey());
+      Sender sender = sender(parts[1], e.getValue());
+      if (existing != null) {
+        Sender old = existing.reconfigure(e.getValue(), sender);
+        scheduler.schedule(old::close, DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } else {
+        runners.put(
+            e.getKey(),
+            new TargetRunner(
+                this,
+                parts[0],
+                parts[1],
+                e.getValue(),
+                sender,
+                startOffsets(parts[0], parts[1], e.getValue().id())));
+      }
+    }
+    enabledRules.clear();
+    enabledRules.putAll(enabled);
+    // new routes per bus
+    for (BusRouter router : routers.values()) {
+      Map<String, JsonNode> patterns = new LinkedHashMap<>();
+      Map<String, List<TargetRunner>> byRule = new HashMap<>();
+      List<TargetRunner> all = new ArrayList<>();
+      for (RuleConfig r : enabled.values()) {
+        if (!r.bus().equals(router.bus)) {
+          continue;
+        }
+        patterns.put(r.name(), r.pattern());
+        for (TargetConfig t : r.targets()) {
+          TargetRunner runner = runners.get(key(r.bus(), r.name(), t.id()));
+          byRule.computeIfAbsent(r.name(), x -> new ArrayList<>()).add(runner);
+          all.add(runner);
+        }
+      }
+      router.swap(
+          new BusRouter.Routes(RuleSet.compile(patterns), Map.copyOf(byRule), List.copyOf(all)));
+    }
+  }
+
+  /**
+   * Where a (new or known) target starts: its committed cursor, else the current end of the bus.
+   */
+  private long[] startOffsets(String bus, String rule, String target) {
+    LogInfo info = log.info(bus);
+    Map<Integer, Long> committed = log.cursor(bus, TargetRunner.cursorName(rule, target));
+    long[] start = new long[info.partitions().size()];
+    boolean fresh = committed.isEmpty();
+    Map<Integer, Long> commit = new HashMap<>();
+    for (LogInfo.PartitionInfo p : info.partitions()) {
+      Long c = committed.get(p.partition());
+      start[p.partition()] = c != null ? c : p.endOffset();
+      if (c == null) {
+        commit.put(p.partition(), p.endOffset());
+      }
+    }
+    if (!commit.isEmpty()) {
+      log.commitCursor(bus, TargetRunner.cursorName(rule, target), commit);
+    }
+    if (fresh) {
+      LOG.info("target {}/{} on bus {} starts at the end of the bus", rule, target, bus);
+    }
+    return start;
+  }
+
+  private Sender sender(String rule, TargetConfig t) {
+    return switch (t.spec()) {
+      case TargetConfig.BusTarget b -> new BusSender(b.bus(), ingest);
+      case TargetConfig.HttpTarget h -> new HttpSender(h, t.timeout(), t.batch() != null);
+      case TargetConfig.FileTarget f -> new FileSender(f, rule, t.id(), clock);
+      case TargetConfig.LogTarget l -> new LogSender(rule, t.id());
+    };
+  }
+
+  /** A removed target: finish what it owes (up to the drain timeout), then forget its cursor. */
+  private void retire(TargetRunner r) {
+    Thread.ofVirtual()
+        .name("sluice-retire-" + r.rule + "-" + r.id)
+        .start(
+            () -> {
+              long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+              while (!r.isIdle() && System.nanoTime() < deadline && !closed) {
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+              if (closed) {
+                return; // shutting down: what is owed stays below the cursor for the next start
+              }
+              if (!r.isIdle()) {
+                LOG.warn(
+                    "target {}/{} removed with {} deliveries still owed after {}; dead-lettering them",
+                    r.rule,
+                    r.id,
+                    r.owed(),
+                    DRAIN_TIMEOUT);
+              }
+              r.retire();
+              log.deleteCursor(r.bus, r.cursorName);
+            });
+  }
+
+  private void commitAll() {
+    try {
+      List<TargetRunner> rs;
+      synchronized (this) {
+        rs = new ArrayList<>(runners.values());
+      }
+      for (TargetRunner r : rs) {
+        r.commitCursor();
+      }
+      retries.commit();
+      replays.commit();
+    } catch (Throwable t) {
+      LOG.error("committing delivery cursors failed; will try again", t);
+    }
+  }
+
+  static String key(String bus, String rule, String target) {
+    return bus + "/" + rule + "/" + target;
+  }
+
+  // ---- accessors for the parts
+  // -------------------------------------------------------------------
+
+  EventLog log() {
+    return log;
+  }
+
+  Buses buses() {
+    return buses;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Metrics metrics() {
+    return metrics;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  RetryQueue retries() {
+    return retries;
+  }
+
+  public DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
+  public Replays replays() {
+    return replays;
+  }
+
+  synchronized TargetRunner runner(String bus, String rule, String target) {
+    return runners.get(key(bus, rule, target));
+  }
+
+  synchronized RuleConfig rule(String bus, String name) {
+    return enabledRules.get(bus + "/" + name);
+  }
+
+  BusRouter.Routes routes(String bus) {
+    BusRouter r = routers.get(bus);
+    return r == null ? BusRouter.Routes.EMPTY : r.routes();
+  }
+
+  void createInternalLog(String name, Duration retention) {
+    LogSpec spec = LogSpec.defaults(1).withRetention(new Retention(retention, -1));
+    log.create(name, spec);
+  }
+
+  /** Delivery statistics of one target. */
+  public record TargetStats(
+      String bus,
+      String rule,
+      String target,
+      String kind,
+      long matched,
+      long delivered,
+      long failed,
+      long retried,
+      long deadLettered,
+      long skipped,
+      long lagEvents,
+      double lagSeconds,
+      long openDeadLetters) {}
+
+  /** Statistics of every target of every enabled rule. */
+  public List<TargetStats> stats() {
+    List<TargetRunner> rs;
+    synchronized (this) {
+      rs = new ArrayList<>(runners.values());
+    }
+    Map<String, Long> open = deadLetters.countsByTarget();
+    List<TargetStats> out = new ArrayList<>();
+    for (TargetRunner r : rs) {
+      TargetMetrics m = r.metrics;
+      out.add(
+          new TargetStats(
+              r.bus,
+              r.rule,
+              r.id,
+              r.config().spec().kind(),
+              metrics.registry.matchedCount(r.bus, r.rule),
+              m.deliveredCount(),
+              m.failedCount(),
+              m.retriedCount(),
+              m.deadLetteredCount(),
+              m.skippedCount(),
+              r.lagEvents(),
+              r.oldestOwedAgeMs() / 1000.0,
+              open.getOrDefault(key(r.bus, r.rule, r.id), 0L)));
+    }
+    return out;
+  }
+
+  /** Stops routing and delivering; what is owed stays below the cursors for the next start. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (BusRouter r : routers.values()) {
+      r.stop();
+    }
+    replays.stop();
+    for (TargetRunner r : runners.values()) {
+      r.stop();
+    }
+    retries.stop();
+    scheduler.shutdownNow();
+    commitAll();
+  }
+}

@@ -1,0 +1,26 @@
+package io.sluice.engine.targets;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Logs each delivery at INFO on logger {@code sluice.target.<rule>.<id>}. */
+public final class LogSender implements Sender {
+
+  private final Logger log;
+
+  public LogSender(String rule, String id) {
+    this.log = LoggerFactory.getLogger("sluice.target." + rule + "." + id);
+  }
+
+  @Override
+  public void send(List<Outbound> items) {
+    for (Outbound o : items) {
+      log.info(
+          "{}{}",
+          o.replayName() == null ? "" : "[replay " + o.replayName() + "] ",
+          new String(o.body().bytes(), StandardCharsets.UTF_8));
+    }
+  }
+}
