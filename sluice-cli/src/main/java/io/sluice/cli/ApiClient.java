@@ -66,6 +66,10 @@ final class ApiClient {
   }
 
   Response send(String method, String path, String contentType, byte[] body) {
+    return send(method, path, contentType, body, null);
+  }
+
+  Response send(String method, String path, String contentType, byte[] body, String accept) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
             .timeout(Duration.ofMinutes(2))
@@ -76,6 +80,9 @@ final class ApiClient {
                     : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
+    }
+    if (accept != null) {
+      b.header("Accept", accept);
     }
     if (apiKey != null && !apiKey.isBlank()) {
       b.header("Authorization", "Bearer " + apiKey.trim());

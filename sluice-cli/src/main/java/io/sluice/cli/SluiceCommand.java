@@ -29,6 +29,9 @@ import picocli.CommandLine.Command;
       DlqCommand.class,
       ReplayCommand.class,
       StatsCommand.class,
+      QueryCommand.class,
+      TablesCommand.class,
+      DemoCommand.class,
       LogCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -26,7 +26,12 @@ public final class Engine implements AutoCloseable {
   private final Routing routing;
   private final RuleCatalog rules;
 
-  private Engine(SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters) {
+  private Engine(
+      SluiceConfig config,
+      EventLog log,
+      Clock clock,
+      MeterRegistry meters,
+      Routing.ExternalTargets externalTargets) {
     this.config = config;
     this.log = log;
     this.clock = clock;
@@ -34,7 +39,8 @@ public final class Engine implements AutoCloseable {
         new Buses(
             log, new EventCodec(config.server().limits().eventLimits()), config.buses(), meters);
     this.ingest = new Ingest(buses, clock);
-    this.routing = new Routing(log, buses, ingest, clock, meters, config.dataDir());
+    this.routing =
+        new Routing(log, buses, ingest, clock, meters, config.dataDir(), externalTargets);
     this.rules =
         new RuleCatalog(
             config.rules(),
@@ -48,8 +54,18 @@ public final class Engine implements AutoCloseable {
 
   /** Creates or opens every configured bus. The engine owns {@code log} and closes it. */
   public static Engine start(SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters) {
+    return start(config, log, clock, meters, null);
+  }
+
+  /** As {@link #start(SluiceConfig, EventLog, Clock, MeterRegistry)}, with lake targets. */
+  public static Engine start(
+      SluiceConfig config,
+      EventLog log,
+      Clock clock,
+      MeterRegistry meters,
+      Routing.ExternalTargets externalTargets) {
     try {
-      return new Engine(config, log, clock, meters);
+      return new Engine(config, log, clock, meters, externalTargets);
     } catch (RuntimeException e) {
       log.close();
       throw e;

@@ -83,9 +83,27 @@ public final class Routing implements AutoCloseable {
   private final Map<String, TargetRunner> runners = new LinkedHashMap<>();
   private final Map<String, RuleConfig> enabledRules = new LinkedHashMap<>();
   private volatile boolean closed;
+  private final ExternalTargets externalTargets;
+
+  /**
+   * Builds senders for targets that live outside the engine (lake tables). The same (bus, rule,
+   * target) may be asked for again on every rule change; the factory decides whether that is the
+   * same writer.
+   */
+  @FunctionalInterface
+  public interface ExternalTargets {
+    Sender sender(String bus, String rule, TargetConfig target);
+  }
 
   Routing(
-      EventLog log, Buses buses, Ingest ingest, Clock clock, MeterRegistry meters, Path dataDir) {
+      EventLog log,
+      Buses buses,
+      Ingest ingest,
+      Clock clock,
+      MeterRegistry meters,
+      Path dataDir,
+      ExternalTargets externalTargets) {
+    this.externalTargets = externalTargets;
     this.log = log;
     this.buses = buses;
     this.ingest = ingest;
@@ -162,7 +180,7 @@ public final class Routing implements AutoCloseable {
     for (Map.Entry<String, TargetConfig> e : desired.entrySet()) {
       String[] parts = e.getKey().split("/", 3);
       TargetRunner existing = runners.get(e.getKey());
-      Sender sender = sender(parts[1], e.getValue());
+      Sender sender = sender(parts[0], parts[1], e.getValue());
       if (existing != null) {
         Sender old = existing.reconfigure(e.getValue(), sender);
         scheduler.schedule(old::close, DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -226,8 +244,15 @@ public final class Routing implements AutoCloseable {
     return start;
   }
 
-  private Sender sender(String rule, TargetConfig t) {
+  private Sender sender(String bus, String rule, TargetConfig t) {
     return switch (t.spec()) {
+      case TargetConfig.LakeTarget l -> {
+        if (externalTargets == null) {
+          throw new IllegalStateException(
+              "rule " + rule + " target " + t.id() + ": lake targets need the lake, not started");
+        }
+        yield externalTargets.sender(bus, rule, t);
+      }
       case TargetConfig.BusTarget b -> new BusSender(b.bus(), ingest);
       case TargetConfig.HttpTarget h -> new HttpSender(h, t.timeout(), t.batch() != null);
       case TargetConfig.FileTarget f -> new FileSender(f, rule, t.id(), clock);

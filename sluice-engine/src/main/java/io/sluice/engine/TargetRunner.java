@@ -247,27 +247,51 @@ final class TargetRunner {
       if (d.replayName() != null && transform == Transform.IDENTITY) {
         body = replayMarked(d);
       }
-      out.add(new Outbound(bus, rule, eventId(d), body, d.replayName()));
+      boolean fresh = d.replayName() == null && d.retryOffset() < 0;
+      out.add(
+          new Outbound(
+              bus,
+              rule,
+              eventId(d),
+              body,
+              d.replayName(),
+              d.event(),
+              d.partition(),
+              d.offset(),
+              !fresh,
+              d.ingestionTimeMs()));
       sending.add(d);
     }
     if (out.isEmpty()) {
       return;
     }
+    java.util.concurrent.CompletableFuture<Void> sent;
     try {
-      s.sender().send(out);
+      sent = s.sender().sendAsync(out);
+    } catch (RuntimeException e) {
+      sent = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((ok, err) -> settle(s, sending, started, err));
+  }
+
+  private void settle(Settings s, List<Delivery> sending, long started, Throwable err) {
+    if (err == null) {
       metrics.delivered(sending.size(), routing.clock().millis() - started);
       for (Delivery d : sending) {
         finish(d);
       }
-    } catch (DeliveryException e) {
-      for (Delivery d : sending) {
-        failed(d.attempted(started, e.getMessage()), e, s.config());
-      }
-    } catch (RuntimeException e) {
-      DeliveryException wrapped = new DeliveryException(true, "sender failed: " + e, null, e);
-      for (Delivery d : sending) {
-        failed(d.attempted(started, wrapped.getMessage()), wrapped, s.config());
-      }
+      return;
+    }
+    Throwable cause =
+        err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+            ? err.getCause()
+            : err;
+    DeliveryException e =
+        cause instanceof DeliveryException de
+            ? de
+            : new DeliveryException(true, "sender failed: " + cause, null, cause);
+    for (Delivery d : sending) {
+      failed(d.attempted(started, e.getMessage()), e, s.config());
     }
   }
 

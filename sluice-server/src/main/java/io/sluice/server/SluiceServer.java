@@ -11,6 +11,8 @@ import io.sluice.core.Problem;
 import io.sluice.core.config.ServerConfig;
 import io.sluice.core.config.SluiceConfig;
 import io.sluice.engine.Engine;
+import io.sluice.lake.Lake;
+import io.sluice.lake.LakeSettings;
 import io.sluice.log.EmbeddedEventLog;
 import io.sluice.log.EventLog;
 import java.net.URI;
@@ -67,6 +69,7 @@ public final class SluiceServer implements AutoCloseable {
 
   private final SluiceConfig config;
   private final Engine engine;
+  private final Lake lake;
   private final PrometheusMeterRegistry meters;
   private final RequestBodies bodies;
   private final Javalin app;
@@ -81,7 +84,14 @@ public final class SluiceServer implements AutoCloseable {
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
-    this.engine = Engine.start(config, log, options.clock(), meters);
+    this.lake =
+        Lake.open(config.dataDir().resolve("lake"), options.clock(), meters, LakeSettings.DEFAULTS);
+    try {
+      this.engine = Engine.start(config, log, options.clock(), meters, lake.targets());
+    } catch (RuntimeException e) {
+      lake.close();
+      throw e;
+    }
     ServerConfig sc = config.server();
     this.bodies = new RequestBodies(sc.limits().maxBodyBytes(), sc.limits().maxInflightBytes());
     ApiKeys keys = new ApiKeys(config.auth());
@@ -120,6 +130,11 @@ public final class SluiceServer implements AutoCloseable {
               cfg.routes.post("/replays", admin::startReplay);
               cfg.routes.get("/replays", admin::listReplays);
               cfg.routes.get("/replays/{name}", admin::getReplay);
+              LakeApi lakeApi = new LakeApi(lake, keys);
+              cfg.routes.post("/query", lakeApi::query);
+              cfg.routes.get("/lake/tables", lakeApi::tables);
+              cfg.routes.get("/lake/tables/{table}", lakeApi::table);
+              cfg.routes.post("/lake/tables/{table}/compact", lakeApi::compact);
               cfg.routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
               cfg.routes.get("/health/ready", this::readiness);
               cfg.routes.get(
@@ -221,6 +236,10 @@ public final class SluiceServer implements AutoCloseable {
     return engine;
   }
 
+  public Lake lake() {
+    return lake;
+  }
+
   public PrometheusMeterRegistry meters() {
     return meters;
   }
@@ -251,7 +270,11 @@ public final class SluiceServer implements AutoCloseable {
       LOG.warn("stopping with {} requests still in progress after {}", left, drainTimeout);
     }
     app.stop();
-    engine.close();
+    try {
+      engine.close();
+    } finally {
+      lake.close();
+    }
     LOG.info("Sluice stopped");
   }
 }

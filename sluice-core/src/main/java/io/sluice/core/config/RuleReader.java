@@ -43,7 +43,7 @@ public final class RuleReader {
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   public static final int MAX_TARGETS = 10;
   private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
-  private static final String[] TARGET_KINDS = {"bus", "http", "file", "log"};
+  private static final String[] TARGET_KINDS = {"bus", "http", "file", "log", "lake"};
 
   private final Set<String> buses;
   private final Function<String, String> env;
@@ -168,7 +168,7 @@ public final class RuleReader {
 
   private TargetConfig target(ConfigNode t) {
     int before = t.problems().size();
-    if (!t.isObject(true, "a target mapping with id and one of bus, http, file, log")) {
+    if (!t.isObject(true, "a target mapping with id and one of bus, http, file, log, lake")) {
       return null;
     }
     t.allowOnly(
@@ -177,6 +177,7 @@ public final class RuleReader {
         "http",
         "file",
         "log",
+        "lake",
         "inputTransformer",
         "jq",
         "concurrency",
@@ -199,7 +200,7 @@ public final class RuleReader {
     TargetSpec spec = null;
     if (kinds.size() != 1) {
       t.problem(
-          "expected exactly one of bus, http, file, log, got "
+          "expected exactly one of bus, http, file, log, lake, got "
               + (kinds.isEmpty() ? "none" : String.join(", ", kinds)));
     } else {
       spec =
@@ -207,6 +208,7 @@ public final class RuleReader {
             case "bus" -> busTarget(t.field("bus"));
             case "http" -> httpTarget(t.field("http"));
             case "file" -> fileTarget(t.field("file"));
+            case "lake" -> lakeTarget(t.field("lake"));
             default -> {
               ConfigNode l = t.field("log");
               if (l.isObject(false, "an empty mapping {}")) {
@@ -262,6 +264,17 @@ public final class RuleReader {
     }
     RetryConfig retry = retry(t.field("retry"));
     boolean ordered = t.field("ordered").bool(false);
+    if (spec instanceof TargetConfig.LakeTarget) {
+      for (String f : List.of("ordered", "concurrency", "rateLimit")) {
+        if (!t.field(f).isMissing()) {
+          t.field(f)
+              .problem(
+                  "does not apply to a lake target: it writes each bus partition in order with one"
+                      + " writer and flushes by its buffer settings");
+        }
+      }
+      concurrency = 1;
+    }
     BatchConfig batch = null;
     ConfigNode b = t.field("batch");
     if (!b.isMissing()) {
@@ -347,6 +360,62 @@ public final class RuleReader {
       }
     }
     return new TargetConfig.HttpTarget(url, method, headers);
+  }
+
+  /** Table names: what SQL can use without quoting, and never one of Sluice's own. */
+  static final Pattern TABLE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+  private static TargetSpec lakeTarget(ConfigNode n) {
+    if (!n.isObject(true, "a mapping with table, buffer, partitionBy, compression")) {
+      return null;
+    }
+    n.allowOnly("table", "buffer", "partitionBy", "compression");
+    String table =
+        n.field("table")
+            .matching(
+                null, TABLE, "a table name of 1-63 characters a-z 0-9 _, starting with a letter");
+    if (table == null && n.field("table").isMissing()) {
+      n.field("table").problem("is required: the lake table to write");
+    }
+    long bytes = 8L << 20;
+    Duration interval = Duration.ofSeconds(60);
+    ConfigNode b = n.field("buffer");
+    if (b.isObject(false, "a mapping with size and interval")) {
+      b.allowOnly("size", "interval");
+      bytes = b.field("size").bytes(bytes, 1024, 1L << 30);
+      interval = b.field("interval").duration(interval);
+      if (interval.compareTo(Duration.ofSeconds(1)) < 0
+          || interval.compareTo(Duration.ofMinutes(15)) > 0) {
+        b.field("interval")
+            .problem("expected a duration from 1s to 15m, got " + Durations.format(interval));
+      }
+    }
+    List<io.sluice.core.lake.PartitionKey> keys = new ArrayList<>();
+    ConfigNode pb = n.field("partitionBy");
+    if (!pb.isMissing()) {
+      List<ConfigNode> items = pb.list(false, "a list of keys like dt=${time:yyyy-MM-dd}");
+      if (items != null) {
+        if (items.size() > 8) {
+          pb.problem("expected at most 8 partition keys, got " + items.size());
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ConfigNode item : items) {
+          String spec = item.string(null);
+          if (spec == null) {
+            continue;
+          }
+          var key = io.sluice.core.lake.PartitionKey.compile(spec, item.path(), item.problems());
+          if (key != null && !names.add(key.name())) {
+            item.problem("names partition key " + key.name() + " twice");
+          } else if (key != null) {
+            keys.add(key);
+          }
+        }
+      }
+    }
+    String compression =
+        n.field("compression").oneOf("zstd", "zstd", "snappy", "gzip", "uncompressed");
+    return new TargetConfig.LakeTarget(table, bytes, interval, List.copyOf(keys), compression);
   }
 
   private TargetSpec fileTarget(ConfigNode n) {

@@ -29,7 +29,8 @@ public record TargetConfig(
     BatchConfig batch) {
 
   /** The kinds of target. */
-  public sealed interface TargetSpec permits BusTarget, HttpTarget, FileTarget, LogTarget {
+  public sealed interface TargetSpec
+      permits BusTarget, HttpTarget, FileTarget, LogTarget, LakeTarget {
     String kind();
   }
 
@@ -66,6 +67,25 @@ public record TargetConfig(
     @Override
     public String kind() {
       return "log";
+    }
+  }
+
+  /**
+   * Write events into a lake table as Parquet: buffered, flushed when {@code bufferBytes} or {@code
+   * bufferInterval} is reached, into Hive-style partitions, exactly once.
+   *
+   * @param compression zstd, snappy, gzip or uncompressed
+   */
+  public record LakeTarget(
+      String table,
+      long bufferBytes,
+      Duration bufferInterval,
+      java.util.List<io.sluice.core.lake.PartitionKey> partitionBy,
+      String compression)
+      implements TargetSpec {
+    @Override
+    public String kind() {
+      return "lake";
     }
   }
 

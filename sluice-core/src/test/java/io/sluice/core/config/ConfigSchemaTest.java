@@ -50,6 +50,14 @@ class ConfigSchemaTest {
             - {id: copy2, bus: {name: audit}}
             - {id: files, file: {dir: out, rollBytes: 1MB, rollInterval: 10m}}
             - {id: print, log: {}}
+            - id: lake
+              lake:
+                table: big_orders
+                buffer: {size: 4MB, interval: 5s}
+                partitionBy: ["dt=${time:yyyy-MM-dd}", "region=${detail.region}"]
+                compression: snappy
+              jq: ".detail"
+            - {id: lake2, lake: {table: all_orders}}
         - name: everything
           bus: audit
           pattern: {source: [{prefix: ""}]}
@@ -85,7 +93,14 @@ class ConfigSchemaTest {
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, retry: {maxAttempts: 0}}]}]",
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, jq: ., inputTransformer: {inputTemplate: x}}]}]",
         "rules: [{name: 'bad name', pattern: {source: [a]}, targets: [{id: t, log: {}}]}]",
-        "rules: [{name: r, pattern: [a], targets: [{id: t, log: {}}]}]");
+        "rules: [{name: r, pattern: [a], targets: [{id: t, log: {}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: Bad-Name}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t, compression: lz4}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t, partitionBy: [dt]}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t, buffer: {colour: red}}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t}, ordered: true}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t}, batch: {size: 5}}]}]");
   }
 
   @ParameterizedTest

@@ -1,15 +1,35 @@
 package io.sluice.engine.targets;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Hands deliveries to one target. {@link #send} gets one item, or several when the target batches
  * (http with {@code batch}); it returns once the target has them (2xx, written and fsynced, stored
  * on the bus) or throws. Must be thread-safe: the target's workers call it concurrently.
+ *
+ * <p>A target that buffers (a lake table) implements {@link #sendAsync} instead: the future
+ * completes once the items are durable, and the worker goes on meanwhile.
  */
 public interface Sender extends AutoCloseable {
 
   void send(List<Outbound> items) throws DeliveryException;
+
+  /**
+   * Delivers without holding the calling worker: the future completes when the items are durable,
+   * or exceptionally with a {@link DeliveryException}. By default {@link #send} on the caller.
+   */
+  default CompletableFuture<Void> sendAsync(List<Outbound> items) {
+    try {
+      send(items);
+      return CompletableFuture.completedFuture(null);
+    } catch (DeliveryException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          new DeliveryException(true, "sender failed: " + e, null, e));
+    }
+  }
 
   @Override
   default void close() {}

@@ -1,0 +1,54 @@
+package io.sluice.lake;
+
+import java.time.Duration;
+
+/**
+ * How the lake runs.
+ *
+ * @param threads DuckDB worker threads (writing and queries)
+ * @param memoryLimit DuckDB's memory limit, e.g. {@code 1GB}
+ * @param queryTimeout a statement running longer is cancelled
+ * @param maxRows a query returns at most this many rows (and says it was truncated)
+ * @param maxBufferedRows a lake target flushes once this many rows wait, whatever its buffer size
+ * @param compactionInterval how often small files are looked for; zero turns compaction off
+ * @param compactionMinFiles a partition is compacted once it has this many small files
+ * @param smallFileBytes files below this size count as small
+ */
+public record LakeSettings(
+    int threads,
+    String memoryLimit,
+    Duration queryTimeout,
+    long maxRows,
+    int maxBufferedRows,
+    Duration compactionInterval,
+    int compactionMinFiles,
+    long smallFileBytes) {
+
+  public static final LakeSettings DEFAULTS =
+      new LakeSettings(
+          2, "1GB", Duration.ofSeconds(30), 100_000, 8_000, Duration.ofMinutes(1), 10, 32L << 20);
+
+  public LakeSettings withCompactionInterval(Duration d) {
+    return new LakeSettings(
+        threads,
+        memoryLimit,
+        queryTimeout,
+        maxRows,
+        maxBufferedRows,
+        d,
+        compactionMinFiles,
+        smallFileBytes);
+  }
+
+  public LakeSettings withQueryLimits(Duration timeout, long rows) {
+    return new LakeSettings(
+        threads,
+        memoryLimit,
+        timeout,
+        rows,
+        maxBufferedRows,
+        compactionInterval,
+        compactionMinFiles,
+        smallFileBytes);
+  }
+}

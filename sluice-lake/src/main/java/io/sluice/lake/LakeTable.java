@@ -1,0 +1,468 @@
+package io.sluice.lake;
+
+import static io.sluice.lake.LakeDb.ident;
+import static io.sluice.lake.LakeDb.literal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.core.Json;
+import io.sluice.lake.Manifest.DataFile;
+import io.sluice.lake.Manifest.Garbage;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lake table: Parquet files under {@code <lake>/<table>/key=value/…}, listed by its {@link
+ * Manifest}, and a DuckDB view over them.
+ *
+ * <p>A commit writes each partition's rows to a temporary Parquet file (DuckDB's writer, from an
+ * NDJSON staging file), fsyncs it, renames it into place, fsyncs the directory, and only then
+ * replaces the manifest, which lists the new files and moves the writer's high-water offsets in the
+ * same atomic step. A crash before the manifest leaves unlisted files, deleted on open; after it,
+ * the rows and the offsets are both there. Compaction replaces small files of a partition by one,
+ * the same way; the replaced files are deleted after {@link #GARBAGE_GRACE}, so queries that
+ * already listed them finish. All methods are thread-safe (one commit at a time per table).
+ */
+final class LakeTable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LakeTable.class);
+
+  /** How long a file replaced by compaction stays on disk for queries still reading it. */
+  static final Duration GARBAGE_GRACE = Duration.ofMinutes(5);
+
+  final String name;
+  private final Path dir;
+  private final LakeDb db;
+  private final Clock clock;
+  private Manifest manifest;
+
+  private LakeTable(String name, Path dir, LakeDb db, Clock clock, Manifest manifest) {
+    this.name = name;
+    this.dir = dir;
+    this.db = db;
+    this.clock = clock;
+    this.manifest = manifest;
+  }
+
+  /** Opens (or creates) the table, deletes files its manifest does not list, defines its view. */
+  static LakeTable open(String name, Path dir, LakeDb db, Clock clock)
+      throws IOException, SQLException {
+    Files.createDirectories(dir);
+    Path mf = dir.resolve(Manifest.FILE);
+    Manifest m = Files.exists(mf) ? Manifest.read(mf) : Manifest.empty(name, clock.millis());
+    LakeTable t = new LakeTable(name, dir, db, clock, m);
+    t.removeLeftovers();
+    t.refreshView();
+    return t;
+  }
+
+  synchronized Manifest manifest() {
+    return manifest;
+  }
+
+  synchronized long highWater(String writer, int partition) {
+    return manifest.highWater(writer, partition);
+  }
+
+  /** The partition keys rows must use: fixed by the first commit, else {@code wanted}. */
+  synchronized List<String> partitionKeysFor(List<String> wanted) {
+    return manifest.files().isEmpty() && manifest.partitionKeys().isEmpty()
+        ? wanted
+        : manifest.partitionKeys();
+  }
+
+  private void removeLeftovers() throws IOException {
+    Set<Path> keep = new HashSet<>();
+    for (DataFile f : manifest.files()) {
+      keep.add(dir.resolve(f.path()).normalize());
+    }
+    for (Garbage g : manifest.garbage()) {
+      keep.add(dir.resolve(g.path()).normalize());
+    }
+    List<Path> leftovers;
+    try (Stream<Path> s = Files.walk(dir)) {
+      leftovers =
+          s.filter(Files::isRegularFile)
+              .filter(
+                  p -> {
+                    String f = p.getFileName().toString();
+                    return f.endsWith(".tmp")
+                        || (f.endsWith(".parquet") && !keep.contains(p.normalize()));
+                  })
+              .toList();
+    }
+    for (Path p : leftovers) {
+      LOG.info(
+          "lake table {}: deleting {} ({} bytes), written but never committed before a stop",
+          name,
+          dir.relativize(p),
+          Files.size(p));
+      Files.deleteIfExists(p);
+    }
+  }
+
+  /**
+   * Writes {@code records} as new files and commits them with {@code marks} (the writer's
+   * high-water offsets per bus partition) in one manifest replacement.
+   *
+   * @param keys the partition keys the records' {@code partitionValues} follow
+   */
+  synchronized void commit(
+      List<String> keys,
+      List<LakeRecord> records,
+      Map<String, Map<Integer, Long>> marks,
+      String compression,
+      long errorRows)
+      throws IOException, SQLException {
+    List<String> tableKeys = partitionKeysFor(keys);
+    if (!tableKeys.equals(keys)) {
+      throw new IllegalStateException(
+          "lake table "
+              + name
+              + " is partitioned by "
+              + tableKeys
+              + ", not by "
+              + keys
+              + "; targets writing one table must use the same partitionBy");
+    }
+    long now = clock.millis();
+    RowShaper shaper = new RowShaper(keys);
+    TableSchema schema = shaper.evolve(manifest.schema(), records, now);
+    Map<String, List<LakeRecord>> groups = new LinkedHashMap<>();
+    for (LakeRecord r : records) {
+      groups
+          .computeIfAbsent(partitionPath(keys, r.partitionValues()), k -> new ArrayList<>())
+          .add(r);
+    }
+    List<DataFile> added = new ArrayList<>();
+    List<Path> written = new ArrayList<>();
+    long version = manifest.version() + 1;
+    try {
+      int i = 0;
+      for (Map.Entry<String, List<LakeRecord>> g : groups.entrySet()) {
+        Path staging = stage(shaper, schema, g.getValue());
+        try {
+          Path file =
+              place(
+                  g.getKey(),
+                  version,
+                  i++,
+                  written,
+                  tmp -> copyJson(staging, schema, tmp, compression));
+          added.add(
+              new DataFile(
+                  dir.relativize(file).toString(),
+                  g.getValue().size(),
+                  Files.size(file),
+                  schema.version(),
+                  g.getValue().get(0).partitionValues(),
+                  now));
+        } finally {
+          Files.deleteIfExists(staging);
+        }
+      }
+      Manifest next =
+          manifest.next(keys, schema, added, List.of(), marks, manifest.garbage(), errorRows);
+      next.write(dir.resolve(Manifest.FILE));
+      manifest = next;
+    } catch (IOException | SQLException | RuntimeException e) {
+      for (Path p : written) {
+        Files.deleteIfExists(p);
+      }
+      throw e;
+    }
+    refreshView();
+  }
+
+  /** Error rows only (nothing for the table): counts them and moves the marks. */
+  synchronized void commitMarks(Map<String, Map<Integer, Long>> marks, long errorRows)
+      throws IOException, SQLException {
+    Manifest next =
+        manifest.next(
+            partitionKeysFor(manifest.partitionKeys()),
+            manifest.schema(),
+            List.of(),
+            List.of(),
+            marks,
+            manifest.garbage(),
+            errorRows);
+    next.write(dir.resolve(Manifest.FILE));
+    manifest = next;
+  }
+
+  static String partitionPath(List<String> keys, Map<String, String> values) {
+    if (keys.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String k : keys) {
+      if (!b.isEmpty()) {
+        b.append('/');
+      }
+      b.append(k).append('=').append(values.get(k));
+    }
+    return b.toString();
+  }
+
+  private Path stage(RowShaper shaper, TableSchema schema, List<LakeRecord> rows)
+      throws IOException {
+    Path tmpDir = db.dir().resolve("_tmp");
+    Files.createDirectories(tmpDir);
+    Path staging = tmpDir.resolve(name + "-" + UUID.randomUUID() + ".ndjson");
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(staging), 1 << 16);
+        JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      g.setRootValueSeparator(null);
+      for (LakeRecord r : rows) {
+        shaper.write(g, schema, r);
+      }
+    }
+    return staging;
+  }
+
+  @FunctionalInterface
+  private interface Writer {
+    void write(Path tmp) throws IOException, SQLException;
+  }
+
+  /** Writes a file through {@code writer} to a temp name, fsyncs, renames it into place. */
+  private Path place(String partition, long version, int index, List<Path> written, Writer writer)
+      throws IOException, SQLException {
+    Path partDir = partition.isEmpty() ? dir : dir.resolve(partition);
+    if (!partDir.normalize().startsWith(dir)) {
+      throw new IllegalStateException("partition path escapes the table: " + partition);
+    }
+    boolean created = !Files.isDirectory(partDir);
+    Files.createDirectories(partDir);
+    String fileName =
+        String.format(
+            "part-%08d-%03d-%s.parquet",
+            version, index, UUID.randomUUID().toString().substring(0, 8));
+    Path tmp = partDir.resolve("." + fileName + ".tmp");
+    Path file = partDir.resolve(fileName);
+    written.add(tmp);
+    writer.write(tmp);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    written.add(file);
+    fsyncDir(partDir);
+    if (created) {
+      for (Path p = partDir.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
+        fsyncDir(p);
+      }
+    }
+    return file;
+  }
+
+  static void fsyncDir(Path d) throws IOException {
+    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  private void copyJson(Path staging, TableSchema schema, Path tmp, String compression)
+      throws SQLException {
+    String cols =
+        schema.columns().stream()
+            .map(c -> literal(c.name()) + ": " + literal(c.type().sql()))
+            .collect(Collectors.joining(", "));
+    String sql =
+        "COPY (SELECT * FROM read_json("
+            + literal(staging.toString())
+            + ", format = 'newline_delimited', maximum_object_size = 67108864, columns = {"
+            + cols
+            + "})) TO "
+            + literal(tmp.toString())
+            + " (FORMAT parquet, COMPRESSION "
+            + compression
+            + ")";
+    try (Connection c = db.connect();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  /**
+   * Merges the small files of each partition (below {@code smallBytes}, at least {@code minFiles}
+   * of them) into one. Returns how many files were replaced.
+   */
+  synchronized int compact(int minFiles, long smallBytes, String compression)
+      throws IOException, SQLException {
+    collectGarbage();
+    Map<Map<String, String>, List<DataFile>> small = new LinkedHashMap<>();
+    for (DataFile f : manifest.files()) {
+      if (f.bytes() < smallBytes) {
+        small.computeIfAbsent(f.partition(), k -> new ArrayList<>()).add(f);
+      }
+    }
+    TableSchema schema = manifest.schema();
+    List<DataFile> added = new ArrayList<>();
+    List<DataFile> removed = new ArrayList<>();
+    List<Path> written = new ArrayList<>();
+    long version = manifest.version() + 1;
+    long now = clock.millis();
+    try {
+      int i = 0;
+      for (Map.Entry<Map<String, String>, List<DataFile>> g : small.entrySet()) {
+        List<DataFile> files = g.getValue();
+        if (files.size() < minFiles) {
+          continue;
+        }
+        String select = select(files, schema, false);
+        Path file =
+            place(
+                partitionPath(manifest.partitionKeys(), g.getKey()),
+                version,
+                i++,
+                written,
+                tmp -> {
+                  try (Connection c = db.connect();
+                      Statement s = c.createStatement()) {
+                    s.execute(
+                        "COPY ("
+                            + select
+                            + ") TO "
+                            + literal(tmp.toString())
+                            + " (FORMAT parquet, COMPRESSION "
+                            + compression
+                            + ")");
+                  }
+                });
+        long rows = files.stream().mapToLong(DataFile::rows).sum();
+        added.add(
+            new DataFile(
+                dir.relativize(file).toString(),
+                rows,
+                Files.size(file),
+                schema.version(),
+                g.getKey(),
+                now));
+        removed.addAll(files);
+      }
+      if (removed.isEmpty()) {
+        return 0;
+      }
+      List<Garbage> garbage = new ArrayList<>(manifest.garbage());
+      for (DataFile f : removed) {
+        garbage.add(new Garbage(f.path(), now + GARBAGE_GRACE.toMillis()));
+      }
+      Manifest next =
+          manifest.next(manifest.partitionKeys(), schema, added, removed, Map.of(), garbage, 0);
+      next.write(dir.resolve(Manifest.FILE));
+      manifest = next;
+    } catch (IOException | SQLException | RuntimeException e) {
+      for (Path p : written) {
+        Files.deleteIfExists(p);
+      }
+      throw e;
+    }
+    refreshView();
+    LOG.info("lake table {}: compacted {} small files into {}", name, removed.size(), added.size());
+    return removed.size();
+  }
+
+  /** Deletes replaced files whose grace period is over. */
+  synchronized void collectGarbage() throws IOException {
+    long now = clock.millis();
+    List<Garbage> keep = new ArrayList<>();
+    boolean any = false;
+    for (Garbage g : manifest.garbage()) {
+      if (g.deleteAfterMs() <= now) {
+        Files.deleteIfExists(dir.resolve(g.path()));
+        any = true;
+      } else {
+        keep.add(g);
+      }
+    }
+    if (any) {
+      Manifest next =
+          manifest.next(
+              manifest.partitionKeys(), manifest.schema(), List.of(), List.of(), Map.of(), keep, 0);
+      next.write(dir.resolve(Manifest.FILE));
+      manifest = next;
+    }
+  }
+
+  /**
+   * A SELECT of the current schema's columns over {@code files}: each cast to its current type,
+   * NULL where no file has it yet; with the partition keys when {@code withKeys}.
+   */
+  private String select(List<DataFile> files, TableSchema schema, boolean withKeys) {
+    int newest = files.stream().mapToInt(DataFile::schemaVersion).max().orElse(1);
+    TableSchema present =
+        manifest.schemas().stream().filter(s -> s.version() == newest).findFirst().orElse(schema);
+    List<String> cols = new ArrayList<>();
+    for (Column c : schema.columns()) {
+      String expr = files.isEmpty() || present.column(c.name()) == null ? "NULL" : ident(c.name());
+      cols.add("CAST(" + expr + " AS " + c.type().sql() + ") AS " + ident(c.name()));
+    }
+    List<String> keys = manifest.partitionKeys();
+    if (withKeys) {
+      for (String k : keys) {
+        cols.add(files.isEmpty() ? "CAST(NULL AS VARCHAR) AS " + ident(k) : ident(k));
+      }
+    }
+    String list = String.join(", ", cols);
+    if (files.isEmpty()) {
+      return "SELECT " + list + " WHERE false";
+    }
+    String paths =
+        files.stream()
+            .map(f -> literal(dir.resolve(f.path()).toString()))
+            .collect(Collectors.joining(", "));
+    String hive =
+        withKeys && !keys.isEmpty()
+            ? ", hive_partitioning = true, hive_types = {"
+                + keys.stream()
+                    .map(k -> literal(k) + ": 'VARCHAR'")
+                    .collect(Collectors.joining(", "))
+                + "}"
+            : ", hive_partitioning = false";
+    return "SELECT "
+        + list
+        + " FROM read_parquet(["
+        + paths
+        + "], union_by_name = true"
+        + hive
+        + ")";
+  }
+
+  /** (Re)defines the table's view over its committed files. */
+  synchronized void refreshView() throws SQLException {
+    String sql =
+        "CREATE OR REPLACE VIEW "
+            + ident(name)
+            + " AS "
+            + select(manifest.files(), manifest.schema(), true);
+    try (Connection c = db.connect();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  Path dir() {
+    return dir;
+  }
+}

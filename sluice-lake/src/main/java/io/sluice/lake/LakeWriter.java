@@ -1,0 +1,368 @@
+package io.sluice.lake;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.core.Json;
+import io.sluice.core.config.TargetConfig;
+import io.sluice.core.lake.PartitionKey;
+import io.sluice.core.transform.Transform;
+import io.sluice.core.transform.TransformOutput;
+import io.sluice.engine.targets.DeliveryException;
+import io.sluice.engine.targets.Outbound;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers one lake target's deliveries and commits them to its table: when the buffer reaches its
+ * size, {@link LakeSettings#maxBufferedRows} rows, or its interval since the first buffered row.
+ * Deliveries are acknowledged (their futures complete) only once committed.
+ *
+ * <p>Exactly once: the routing hands a lake target each bus partition's events in order, with one
+ * worker, and this writer never fails a delivery (a failing commit is retried with backoff until it
+ * succeeds; rows that can never be written go to the error location, and that counts as done). So
+ * the table's high-water offset for this writer, moved in the same commit as the rows, tells
+ * exactly which events are in: after a crash the bus re-delivers from the target's cursor, and
+ * events at or below the mark are acknowledged without writing them again. Repeats (replays,
+ * redriven dead letters) are written again, marked by {@code replay_name} where they are replays.
+ */
+final class LakeWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LakeWriter.class);
+
+  final String key;
+  private final Lake lake;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ReentrantLock commitLock = new ReentrantLock();
+  private final Thread thread;
+  private List<Pending> buffer = new ArrayList<>();
+  private long bufferedBytes;
+  private long firstBufferedNanos;
+  private volatile TargetConfig config;
+  private volatile boolean closing;
+  int refs;
+
+  private record Pending(Outbound item, CompletableFuture<Void> done) {}
+
+  LakeWriter(Lake lake, String key, TargetConfig config) {
+    this.lake = lake;
+    this.key = key;
+    this.config = config;
+    this.thread = Thread.ofPlatform().daemon().name("sluice-lake-" + key).start(this::run);
+  }
+
+  TargetConfig.LakeTarget spec() {
+    lock.lock();
+    try {
+      return (TargetConfig.LakeTarget) config.spec();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** New settings for the same target; what is buffered is flushed with the old ones first. */
+  void update(TargetConfig next) {
+    lock.lock();
+    try {
+      if (!next.equals(config)) {
+        if (!buffer.isEmpty()) {
+          flushLocked();
+        }
+        config = next;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  CompletableFuture<Void> add(List<Outbound> items) {
+    List<CompletableFuture<Void>> fs = new ArrayList<>(items.size());
+    lock.lock();
+    try {
+      if (closing) {
+        return CompletableFuture.failedFuture(
+            DeliveryException.retryable("lake target " + key + " is stopping"));
+      }
+      if (buffer.isEmpty()) {
+        firstBufferedNanos = System.nanoTime();
+      }
+      for (Outbound o : items) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        buffer.add(new Pending(o, f));
+        fs.add(f);
+        bufferedBytes += sizeOf(o);
+      }
+      TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
+      if (bufferedBytes >= s.bufferBytes() || buffer.size() >= lake.settings().maxBufferedRows()) {
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+    return fs.size() == 1
+        ? fs.get(0)
+        : CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+  }
+
+  private static long sizeOf(Outbound o) {
+    if (o.body() instanceof TransformOutput.Json j && j.json() != null) {
+      return j.json().length;
+    }
+    return 512;
+  }
+
+  private void run() {
+    lock.lock();
+    try {
+      while (!closing) {
+        TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
+        if (buffer.isEmpty()) {
+          changed.await(1, TimeUnit.SECONDS);
+          continue;
+        }
+        long dueNanos = firstBufferedNanos + s.bufferInterval().toNanos();
+        long left = dueNanos - System.nanoTime();
+        boolean full =
+            bufferedBytes >= s.bufferBytes() || buffer.size() >= lake.settings().maxBufferedRows();
+        if (!full && left > 0) {
+          changed.awaitNanos(left);
+          continue;
+        }
+        flushLocked();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Commits the buffer, retrying until it succeeds or the writer closes. Called holding {@code
+   * lock}; releases it while committing so deliveries keep buffering. Commits never overlap.
+   */
+  private void flushLocked() {
+    List<Pending> batch = buffer;
+    buffer = new ArrayList<>();
+    bufferedBytes = 0;
+    lock.unlock();
+    commitLock.lock();
+    try {
+      long backoff = 200;
+      while (true) {
+        try {
+          commit(batch);
+          for (Pending p : batch) {
+            p.done().complete(null);
+          }
+          return;
+        } catch (Exception e) {
+          LOG.error(
+              "lake target {}: committing {} rows failed ({}); retrying in {} ms",
+              key,
+              batch.size(),
+              e.toString(),
+              backoff);
+          lake.metrics().commitFailed(spec().table());
+          if (closing) {
+            for (Pending p : batch) {
+              p.done()
+                  .completeExceptionally(
+                      DeliveryException.retryable("lake commit failed while stopping: " + e));
+            }
+            return;
+          }
+          try {
+            Thread.sleep(backoff);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            closing = true;
+          }
+          backoff = Math.min(backoff * 2, Duration.ofSeconds(30).toMillis());
+        }
+      }
+    } finally {
+      commitLock.unlock();
+      lock.lock();
+    }
+  }
+
+  private void commit(List<Pending> batch) throws Exception {
+    TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
+    LakeTable table = lake.table(s.table(), true);
+    List<String> wanted = s.partitionBy().stream().map(PartitionKey::name).toList();
+    List<String> keys = table.partitionKeysFor(wanted);
+    String keyMismatch =
+        keys.equals(wanted)
+            ? null
+            : "lake table "
+                + s.table()
+                + " is partitioned by "
+                + keys
+                + ", but this target partitions by "
+                + wanted
+                + "; targets writing one table must use the same partitionBy";
+    boolean identity = config.transform() == Transform.IDENTITY;
+    List<LakeRecord> rows = new ArrayList<>(batch.size());
+    List<ErrorRow> errors = new ArrayList<>();
+    Map<String, Map<Integer, Long>> marks = new LinkedHashMap<>();
+    Map<Integer, Long> mine = new TreeMap<>();
+    long skipped = 0;
+    for (Pending p : batch) {
+      Outbound o = p.item();
+      if (!o.repeat()) {
+        if (o.offset() <= table.highWater(key, o.partition())) {
+          skipped++;
+          continue; // committed before a crash; the bus delivered it again
+        }
+        mine.merge(o.partition(), o.offset(), Math::max);
+      }
+      JsonNode data;
+      if (identity) {
+        data = o.event().get("detail");
+      } else if (o.body() instanceof TransformOutput.Json j && j.tree().isObject()) {
+        data = j.tree();
+      } else {
+        errors.add(
+            new ErrorRow(
+                o, "the transform produced " + describe(o.body()) + ", not a JSON object"));
+        continue;
+      }
+      if (keyMismatch != null) {
+        errors.add(new ErrorRow(o, keyMismatch));
+        continue;
+      }
+      Map<String, String> values = new LinkedHashMap<>();
+      try {
+        for (PartitionKey k : s.partitionBy()) {
+          values.put(k.name(), k.render(o.event(), o.ingestionTimeMs()));
+        }
+      } catch (IllegalArgumentException e) {
+        errors.add(new ErrorRow(o, e.getMessage()));
+        continue;
+      }
+      rows.add(
+          new LakeRecord(
+              o.event(),
+              data,
+              o.bus(),
+              o.partition(),
+              o.offset(),
+              o.ingestionTimeMs(),
+              o.replayName(),
+              values));
+    }
+    if (!mine.isEmpty()) {
+      marks.put(key, mine);
+    }
+    if (!errors.isEmpty()) {
+      writeErrors(s.table(), errors);
+      lake.metrics().errorRows(s.table(), errors.size());
+    }
+    if (!rows.isEmpty()) {
+      table.commit(keys, rows, marks, s.compression(), errors.size());
+    } else if (!marks.isEmpty() || !errors.isEmpty()) {
+      table.commitMarks(marks, errors.size());
+    }
+    lake.metrics().committed(s.table(), rows.size(), skipped);
+    if (skipped > 0) {
+      LOG.info(
+          "lake target {}: {} re-delivered events were already in table {}; not written again",
+          key,
+          skipped,
+          s.table());
+    }
+  }
+
+  private static String describe(TransformOutput out) {
+    return switch (out) {
+      case TransformOutput.Json j -> Json.describe(j.tree());
+      case TransformOutput.Text t -> "text " + io.sluice.core.Problem.render(t.text());
+      default -> out.toString();
+    };
+  }
+
+  private record ErrorRow(Outbound item, String error) {}
+
+  /** Rows that cannot be written go to {@code _errors/<table>/…ndjson}, fsynced, with why. */
+  private void writeErrors(String table, List<ErrorRow> errors) throws IOException {
+    Path dir = lake.dir().resolve("_errors").resolve(table);
+    Files.createDirectories(dir);
+    Path file =
+        dir.resolve(
+            java.time.Instant.now().toString().replace(':', '-')
+                + "-"
+                + UUID.randomUUID().toString().substring(0, 8)
+                + ".ndjson");
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file));
+        JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      g.setRootValueSeparator(null);
+      for (ErrorRow e : errors) {
+        Outbound o = e.item();
+        g.writeStartObject();
+        g.writeStringField("error", e.error());
+        g.writeStringField("target", key);
+        g.writeNumberField("partition", o.partition());
+        g.writeNumberField("offset", o.offset());
+        g.writeFieldName("event");
+        g.writeTree(o.event());
+        if (o.body() instanceof TransformOutput.Json j) {
+          g.writeFieldName("output");
+          g.writeTree(j.tree());
+        } else if (o.body() instanceof TransformOutput.Text t) {
+          g.writeStringField("output", t.text());
+        }
+        g.writeEndObject();
+        g.writeRaw('\n');
+      }
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    LakeTable.fsyncDir(dir);
+    LOG.warn(
+        "lake table {}: {} rows could not be written and went to {} (first: {})",
+        table,
+        errors.size(),
+        lake.dir().relativize(file),
+        errors.get(0).error());
+  }
+
+  /** Flushes what is buffered (once) and stops. */
+  void close() {
+    lock.lock();
+    try {
+      if (!buffer.isEmpty()) {
+        closing = true; // a failing final flush gives up instead of retrying forever
+        flushLocked();
+      }
+      closing = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.sluice.lake;
+
+/**
+ * A query that was refused or failed: {@code status} is the HTTP status to answer with, {@code
+ * code} a stable word ({@code SqlError}, {@code Forbidden}, {@code NotReadOnly}, {@code
+ * QueryTimeout}), {@code position} the 0-based character offset in the SQL where known, else -1.
+ */
+public final class QueryException extends Exception {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String code;
+  private final int position;
+
+  public QueryException(int status, String code, String message, int position) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.position = position;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public int position() {
+    return position;
+  }
+}

@@ -1,0 +1,212 @@
+package io.sluice.lake;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.Json;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns records into rows of a table and evolves its schema.
+ *
+ * <p>Each field of a record's data object becomes a column named as the field; a field whose name
+ * equals (ignoring case, as SQL does) an envelope column or a partition key is stored as {@code
+ * detail_<name>}. Types: strings VARCHAR, booleans BOOLEAN, integers BIGINT, other numbers DOUBLE,
+ * objects and arrays JSON. A new field adds a column; an integer column that meets a decimal widens
+ * to DOUBLE. Every value that does not fit its column (another type, an integer beyond 64 bits, a
+ * number beyond DOUBLE, a field only ever null so far, a name that differs from a column only in
+ * case) is kept in the row's {@code _extra} JSON object under its field name, so nothing is
+ * dropped.
+ */
+final class RowShaper {
+
+  /** Longest column name; longer field names go to {@code _extra}. */
+  static final int MAX_NAME = 255;
+
+  /** Data columns a table may have; fields beyond go to {@code _extra}. */
+  static final int MAX_COLUMNS = 1000;
+
+  private final Set<String> reserved;
+
+  /** {@code partitionKeys}: names that data columns may not take (hive would shadow them). */
+  RowShaper(List<String> partitionKeys) {
+    java.util.HashSet<String> r = new java.util.HashSet<>();
+    for (Column c : TableSchema.ENVELOPE) {
+      r.add(c.name().toLowerCase(Locale.ROOT));
+    }
+    for (String k : partitionKeys) {
+      r.add(k.toLowerCase(Locale.ROOT));
+    }
+    this.reserved = Set.copyOf(r);
+  }
+
+  /** What a value is, as far as columns go; {@code null} for JSON null, UNSUPPORTED for misfits. */
+  enum Kind {
+    NULL,
+    UNSUPPORTED,
+    VARCHAR,
+    BOOLEAN,
+    BIGINT,
+    DOUBLE,
+    JSON
+  }
+
+  static Kind classify(JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) {
+      return Kind.NULL;
+    }
+    if (v.isTextual()) {
+      return Kind.VARCHAR;
+    }
+    if (v.isBoolean()) {
+      return Kind.BOOLEAN;
+    }
+    if (v.isContainerNode()) {
+      return Kind.JSON;
+    }
+    if (v.isIntegralNumber()) {
+      return v.canConvertToLong() ? Kind.BIGINT : Kind.UNSUPPORTED;
+    }
+    if (v.isNumber()) {
+      return Double.isFinite(v.doubleValue()) ? Kind.DOUBLE : Kind.UNSUPPORTED;
+    }
+    return Kind.UNSUPPORTED;
+  }
+
+  private static ColumnType typeOf(Kind k) {
+    return switch (k) {
+      case VARCHAR -> ColumnType.VARCHAR;
+      case BOOLEAN -> ColumnType.BOOLEAN;
+      case BIGINT -> ColumnType.BIGINT;
+      case DOUBLE -> ColumnType.DOUBLE;
+      case JSON -> ColumnType.JSON;
+      default -> null;
+    };
+  }
+
+  /** The column a field goes to, or null when it can only go to {@code _extra}. */
+  String columnName(String field) {
+    if (field.isEmpty() || field.length() > MAX_NAME - 7 || field.indexOf('\0') >= 0) {
+      return null;
+    }
+    return reserved.contains(field.toLowerCase(Locale.ROOT)) ? "detail_" + field : field;
+  }
+
+  static boolean fits(ColumnType column, Kind value) {
+    return switch (column) {
+      case JSON -> true;
+      case DOUBLE -> value == Kind.DOUBLE || value == Kind.BIGINT || value == Kind.NULL;
+      case VARCHAR -> value == Kind.VARCHAR || value == Kind.NULL;
+      case BIGINT -> value == Kind.BIGINT || value == Kind.NULL;
+      case BOOLEAN -> value == Kind.BOOLEAN || value == Kind.NULL;
+      default -> value == Kind.NULL;
+    };
+  }
+
+  /** The schema that holds every record (the same instance when nothing changed). */
+  TableSchema evolve(TableSchema current, List<LakeRecord> records, long nowMs) {
+    LinkedHashMap<String, ColumnType> cols = new LinkedHashMap<>();
+    Map<String, String> lower = new LinkedHashMap<>();
+    for (Column c : current.columns()) {
+      cols.put(c.name(), c.type());
+      lower.put(c.name().toLowerCase(Locale.ROOT), c.name());
+    }
+    boolean changed = false;
+    for (LakeRecord r : records) {
+      if (r.data() == null || !r.data().isObject()) {
+        continue;
+      }
+      for (Map.Entry<String, JsonNode> f : r.data().properties()) {
+        String name = columnName(f.getKey());
+        if (name == null) {
+          continue;
+        }
+        Kind k = classify(f.getValue());
+        ColumnType existing = cols.get(name);
+        if (existing == null) {
+          ColumnType t = typeOf(k);
+          if (t == null
+              || lower.containsKey(name.toLowerCase(Locale.ROOT))
+              || cols.size() - TableSchema.ENVELOPE.size() >= MAX_COLUMNS) {
+            continue;
+          }
+          cols.put(name, t);
+          lower.put(name.toLowerCase(Locale.ROOT), name);
+          changed = true;
+        } else if (existing == ColumnType.BIGINT && k == Kind.DOUBLE) {
+          cols.put(name, ColumnType.DOUBLE);
+          changed = true;
+        }
+      }
+    }
+    if (!changed) {
+      return current;
+    }
+    List<Column> out = new ArrayList<>(cols.size());
+    cols.forEach((n, t) -> out.add(new Column(n, t)));
+    return current.with(out, nowMs);
+  }
+
+  /** Writes one row as a JSON object whose keys are column names. */
+  void write(JsonGenerator g, TableSchema schema, LakeRecord r) throws IOException {
+    JsonNode e = r.event();
+    g.writeStartObject();
+    g.writeStringField("id", text(e, "id"));
+    g.writeStringField("source", text(e, "source"));
+    g.writeStringField("detail_type", text(e, "detail-type"));
+    g.writeStringField("time", text(e, "time"));
+    g.writeStringField("ingestion_time", Instant.ofEpochMilli(r.ingestionTimeMs()).toString());
+    g.writeStringField("bus", r.bus());
+    g.writeNumberField("partition", r.partition());
+    g.writeNumberField("offset", r.offset());
+    g.writeStringField("replay_name", r.replayName());
+    ObjectNode extra = null;
+    JsonNode data = r.data();
+    if (data != null && data.isObject()) {
+      for (Map.Entry<String, JsonNode> f : data.properties()) {
+        String name = columnName(f.getKey());
+        Column c = name == null ? null : schema.column(name);
+        Kind k = classify(f.getValue());
+        if (c != null && fits(c.type(), k)) {
+          g.writeFieldName(name);
+          if (k == Kind.NULL) {
+            g.writeNull();
+          } else {
+            g.writeTree(f.getValue());
+          }
+        } else {
+          if (extra == null) {
+            extra = Json.MAPPER.createObjectNode();
+          }
+          // numbers beyond BIGINT/DOUBLE keep their exact text (not every JSON reader takes them)
+          extra.set(
+              f.getKey(),
+              k == Kind.UNSUPPORTED && f.getValue().isNumber()
+                  ? Json.MAPPER.getNodeFactory().textNode(f.getValue().asText())
+                  : f.getValue());
+        }
+      }
+    } else if (data != null && !data.isNull() && !data.isMissingNode()) {
+      extra = Json.MAPPER.createObjectNode();
+      extra.set("detail", data);
+    }
+    if (extra != null) {
+      g.writeFieldName("_extra");
+      g.writeTree(extra);
+    }
+    g.writeEndObject();
+    g.writeRaw('\n');
+  }
+
+  private static String text(JsonNode e, String field) {
+    JsonNode v = e == null ? null : e.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+}
