@@ -100,33 +100,43 @@ public final class LakeBenchmark {
     return lake.targets().sender("bench", "r", t);
   }
 
-  /** Sends every event through the writer; returns seconds until all are committed. */
-  static double write(Sender s, List<JsonNode> events, long firstOffset) throws Exception {
-    List<CompletableFuture<Void>> pending = new ArrayList<>();
-    long t0 = System.nanoTime();
-    List<Outbound> chunk = new ArrayList<>(1000);
-    long offset = firstOffset;
-    for (JsonNode e : events) {
-      byte[] json = Json.MAPPER.writeValueAsBytes(e);
-      chunk.add(
-          new Outbound(
-              "bench",
-              "r",
-              e.get("id").asText(),
-              new TransformOutput.Json(e, json),
-              null,
-              e,
-              0,
-              offset++,
-              false,
-              System.currentTimeMillis()));
-      if (chunk.size() == 1000) {
-        pending.add(s.sendAsync(chunk));
-        chunk = new ArrayList<>(1000);
-      }
+  /**
+   * Sends {@code count} deliveries through the writer, cycling over {@code pool} (the stored bytes
+   * exist before delivery in the real path, so they are made outside the timing), with at most the
+   * sender's {@code maxOwed()} owed at once as the routing does; returns seconds until all are
+   * committed.
+   */
+  static double write(Sender s, List<JsonNode> pool, long count, long firstOffset)
+      throws Exception {
+    List<TransformOutput.Json> bodies = new ArrayList<>(pool.size());
+    for (JsonNode e : pool) {
+      bodies.add(new TransformOutput.Json(e, Json.MAPPER.writeValueAsBytes(e)));
     }
-    if (!chunk.isEmpty()) {
+    java.util.ArrayDeque<CompletableFuture<Void>> pending = new java.util.ArrayDeque<>();
+    long t0 = System.nanoTime();
+    long offset = firstOffset;
+    for (long sent = 0; sent < count; sent += 1000) {
+      List<Outbound> chunk = new ArrayList<>(1000);
+      for (int i = 0; i < 1000 && sent + i < count; i++) {
+        int k = (int) ((sent + i) % pool.size());
+        JsonNode e = pool.get(k);
+        chunk.add(
+            new Outbound(
+                "bench",
+                "r",
+                e.get("id").asText(),
+                bodies.get(k),
+                null,
+                e,
+                0,
+                offset++,
+                false,
+                System.currentTimeMillis()));
+      }
       pending.add(s.sendAsync(chunk));
+      while ((long) pending.size() * 1000 > s.maxOwed()) {
+        pending.poll().join();
+      }
     }
     CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
     return (System.nanoTime() - t0) / 1e9;
@@ -157,6 +167,12 @@ public final class LakeBenchmark {
     System.out.println("# " + Machine.describe());
     if (mode.equals("writer")) {
       writer(work, n);
+    } else if (mode.equals("queryable")) {
+      queryable(
+          work,
+          Integer.parseInt(a.getOrDefault("rate", "2000")),
+          Integer.parseInt(a.getOrDefault("seconds", "60")),
+          a.getOrDefault("buffer", "5s"));
     } else {
       groupBy(work, n, Integer.parseInt(a.getOrDefault("threads", "2")));
     }
@@ -164,25 +180,25 @@ public final class LakeBenchmark {
   }
 
   static void writer(Path work, int n) throws Exception {
-    List<JsonNode> warm = events(100_000, 1);
-    List<JsonNode> events = events(n, 2);
+    List<JsonNode> warm = events(20_000, 1);
+    List<JsonNode> events = events(Math.min(n, 100_000), 2);
     double sluiceSeconds;
     try (Lake lake =
         Lake.open(
             work.resolve("lake"), Clock.systemUTC(), new SimpleMeterRegistry(), settings(1))) {
       Sender s = sender(lake, "bench");
-      write(s, warm, 0);
-      sluiceSeconds = write(s, events, warm.size());
+      write(s, warm, 100_000, 0);
+      sluiceSeconds = write(s, events, n, 100_000);
       s.close();
       Rows check = new Rows();
       lake.query("SELECT count(*) FROM bench", check);
-      System.out.printf("# rows in the table: %s (expected %d)%n", check.first, warm.size() + n);
+      System.out.printf("# rows in the table: %s (expected %d)%n", check.first, 100_000 + n);
     }
     // the peer: DuckDB alone, one thread, from one NDJSON file of the same events to Parquet
     Path ndjson = work.resolve("events.ndjson");
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(ndjson), 1 << 20)) {
-      for (JsonNode e : events) {
-        out.write(Json.MAPPER.writeValueAsBytes(e));
+      for (int i = 0; i < n; i++) {
+        out.write(Json.MAPPER.writeValueAsBytes(events.get(i % events.size())));
         out.write('\n');
       }
     }
@@ -224,8 +240,9 @@ public final class LakeBenchmark {
       Sender s = sender(lake, "big");
       int chunk = 1_000_000;
       double writeSeconds = 0;
+      List<JsonNode> pool = events(200_000, 100);
       for (int i = 0; i < n; i += chunk) {
-        writeSeconds += write(s, events(Math.min(chunk, n - i), 100 + i), i);
+        writeSeconds += write(s, pool, Math.min(chunk, n - i), i);
       }
       s.close();
       System.out.printf(
@@ -277,6 +294,109 @@ public final class LakeBenchmark {
       System.out.printf(
           "| lake table after compaction | %.3f | %.2f× |%n", compacted, compacted / peer);
       System.out.printf("| DuckDB on one ideal Parquet file | %.3f | 1.00× |%n", peer);
+    }
+  }
+
+  /**
+   * Ingest-to-queryable: a client POSTs 10-event batches at {@code rate} events/s to a real server
+   * whose rule writes a lake table with the given buffer interval; a poller asks {@code SELECT
+   * max(seq)} every 50 ms. An event's latency is from its POST to the first poll that sees it.
+   */
+  static void queryable(Path work, int rate, int seconds, String buffer) throws Exception {
+    String yaml =
+        "buses: [{name: default}]\nrules:\n  - name: all\n    pattern: {source: [bench]}\n"
+            + "    targets:\n      - {id: lake, lake: {table: t, buffer: {interval: "
+            + buffer
+            + "}}}\n";
+    var config =
+        io.sluice.core.config.ConfigLoader.parse(yaml, "bench.yaml", work)
+            .withDataDir(work.resolve("data").toAbsolutePath());
+    config = config.withServer(config.server().withPort(0));
+    org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3_600_000_000_000L, 3);
+    try (io.sluice.server.SluiceServer server =
+        io.sluice.server.SluiceServer.start(
+            config, io.sluice.server.SluiceServer.Options.DEFAULTS)) {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.URI uri = server.url().resolve("/buses/default/events");
+      int total = rate * seconds;
+      long[] sentAt = new long[total + 10];
+      java.util.concurrent.atomic.AtomicLong visible =
+          new java.util.concurrent.atomic.AtomicLong(-1);
+      java.util.concurrent.atomic.AtomicBoolean done =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread poller =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    long seen = -1;
+                    while (!done.get() || seen < total - 1) {
+                      Rows r = new Rows();
+                      try {
+                        server.lake().query("SELECT max(seq) FROM t", r);
+                      } catch (io.sluice.lake.QueryException e) {
+                        r.first = null; // before the first commit the table has no seq column
+                      } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                      }
+                      long now = System.nanoTime();
+                      long max = r.first == null ? -1 : ((Number) r.first).longValue();
+                      for (long q = seen + 1; q <= max; q++) {
+                        h.recordValue(now - sentAt[(int) q]);
+                      }
+                      seen = Math.max(seen, max);
+                      visible.set(seen);
+                      try {
+                        Thread.sleep(50);
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
+      long start = System.nanoTime();
+      for (int seq = 0; seq < total; seq += 10) {
+        long due = start + (long) (seq * 1e9 / rate);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+        StringBuilder b = new StringBuilder();
+        long now = System.nanoTime();
+        for (int i = seq; i < seq + 10; i++) {
+          sentAt[i] = now;
+          b.append("{\"source\":\"bench\",\"detail-type\":\"T\",\"detail\":{\"seq\":")
+              .append(i)
+              .append(",\"payload\":\"")
+              .append("x".repeat(400))
+              .append("\"}}\n");
+        }
+        var resp =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(uri)
+                    .header("Content-Type", "application/x-ndjson")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(b.toString()))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        if (resp.statusCode() != 200) {
+          throw new IllegalStateException("ingest answered " + resp.statusCode());
+        }
+      }
+      done.set(true);
+      poller.join(120_000);
+      System.out.println();
+      System.out.println(
+          "| rate ev/s | buffer | events | p50 s | p90 s | p99 s | max s | p99 / buffer |");
+      System.out.println("|---|---|---|---|---|---|---|---|");
+      double bufferSeconds = io.sluice.core.config.Durations.parse(buffer).toMillis() / 1000.0;
+      System.out.printf(
+          "| %,d | %s | %,d | %.2f | %.2f | %.2f | %.2f | %.2f× |%n",
+          rate,
+          buffer,
+          h.getTotalCount(),
+          h.getValueAtPercentile(50) / 1e9,
+          h.getValueAtPercentile(90) / 1e9,
+          h.getValueAtPercentile(99) / 1e9,
+          h.getMaxValue() / 1e9,
+          h.getValueAtPercentile(99) / 1e9 / bufferSeconds);
     }
   }
 

@@ -46,11 +46,6 @@ final class TargetRunner {
   /** Attempts made in memory before a retry goes to the durable queue (unordered targets). */
   static final int QUICK_ATTEMPTS = 3;
 
-  /**
-   * Deliveries owed at once from the bus (queued, in flight, in memory retry) before routing waits.
-   */
-  static final int WINDOW = 10_000;
-
   /** What the runner delivers with; replaced as a whole on reconfiguration. */
   record Settings(TargetConfig config, Sender sender) {}
 
@@ -63,7 +58,7 @@ final class TargetRunner {
   private volatile Settings settings;
   private final OffsetTracker[] trackers;
   private final long[] start;
-  private final Semaphore window = new Semaphore(WINDOW);
+  private final Semaphore window;
   private final LinkedBlockingDeque<Delivery> ready = new LinkedBlockingDeque<>();
   private final Map<String, ArrayDeque<Delivery>> waitingByGroup = new HashMap<>();
   private final Set<String> busyGroups = new HashSet<>();
@@ -87,6 +82,7 @@ final class TargetRunner {
     this.id = config.id();
     this.cursorName = cursorName(rule, config.id());
     this.settings = new Settings(config, sender);
+    this.window = new Semaphore(sender.maxOwed());
     this.metrics = routing.metrics().target(bus, rule, config.id(), this);
     this.trackers = new OffsetTracker[startOffsets.length];
     this.start = startOffsets.clone();
@@ -142,7 +138,7 @@ final class TargetRunner {
     return start[partition];
   }
 
-  /** Called by the router; waits while the target owes {@value #WINDOW} deliveries. */
+  /** Called by the router; waits while the target owes its sender's {@code maxOwed()}. */
   void submit(Delivery d) throws InterruptedException {
     window.acquire();
     trackers[d.partition()].add(d.offset(), d.ingestionTimeMs());

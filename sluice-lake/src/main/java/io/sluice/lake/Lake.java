@@ -183,6 +183,7 @@ public final class Lake implements AutoCloseable {
    */
   public void query(String sql, long maxRows, Duration timeout, RowSink sink)
       throws QueryException, IOException {
+    refreshViews();
     queries.run(
         sql,
         Math.min(maxRows, settings.maxRows()),
@@ -192,7 +193,26 @@ public final class Lake implements AutoCloseable {
 
   /** Runs with the configured limits. */
   public void query(String sql, RowSink sink) throws QueryException, IOException {
+    refreshViews();
     queries.run(sql, settings.maxRows(), settings.queryTimeout(), sink);
+  }
+
+  private void refreshViews() throws QueryException {
+    List<LakeTable> ts;
+    synchronized (this) {
+      ts = new ArrayList<>(tables.values());
+    }
+    for (LakeTable t : ts) {
+      try {
+        t.refreshViewIfStale();
+      } catch (SQLException e) {
+        throw new QueryException(
+            500,
+            "LakeError",
+            "cannot define the view of table " + t.name + ": " + e.getMessage(),
+            -1);
+      }
+    }
   }
 
   /** Compacts one table (or all when {@code name} is null) now; returns files replaced. */

@@ -39,6 +39,14 @@ final class LakeSender implements Sender {
     }
   }
 
+  /**
+   * Above {@link LakeSettings#maxBufferedRows()}, so a full buffer flushes before routing waits.
+   */
+  @Override
+  public int maxOwed() {
+    return lake.settings().maxBufferedRows() + lake.settings().maxBufferedRows() / 4;
+  }
+
   @Override
   public synchronized void close() {
     if (!closed) {

@@ -26,7 +26,7 @@ public record LakeSettings(
 
   public static final LakeSettings DEFAULTS =
       new LakeSettings(
-          2, "1GB", Duration.ofSeconds(30), 100_000, 8_000, Duration.ofMinutes(1), 10, 32L << 20);
+          2, "1GB", Duration.ofSeconds(30), 100_000, 40_000, Duration.ofMinutes(1), 10, 32L << 20);
 
   public LakeSettings withCompactionInterval(Duration d) {
     return new LakeSettings(

@@ -56,6 +56,7 @@ final class LakeTable {
   private final LakeDb db;
   private final Clock clock;
   private Manifest manifest;
+  private boolean viewStale = true;
 
   private LakeTable(String name, Path dir, LakeDb db, Clock clock, Manifest manifest) {
     this.name = name;
@@ -73,7 +74,7 @@ final class LakeTable {
     Manifest m = Files.exists(mf) ? Manifest.read(mf) : Manifest.empty(name, clock.millis());
     LakeTable t = new LakeTable(name, dir, db, clock, m);
     t.removeLeftovers();
-    t.refreshView();
+    t.refreshViewIfStale();
     return t;
   }
 
@@ -192,7 +193,7 @@ final class LakeTable {
       }
       throw e;
     }
-    refreshView();
+    viewStale = true;
   }
 
   /** Error rows only (nothing for the table): counts them and moves the marks. */
@@ -378,7 +379,7 @@ final class LakeTable {
       }
       throw e;
     }
-    refreshView();
+    viewStale = true;
     LOG.info("lake table {}: compacted {} small files into {}", name, removed.size(), added.size());
     return removed.size();
   }
@@ -449,8 +450,15 @@ final class LakeTable {
         + ")";
   }
 
-  /** (Re)defines the table's view over its committed files. */
-  synchronized void refreshView() throws SQLException {
+  /**
+   * (Re)defines the table's view over its committed files if a commit changed them since. Done
+   * before queries rather than on every commit: defining the view makes DuckDB read the footers of
+   * all the table's files, which would make each commit cost more as the table grows.
+   */
+  synchronized void refreshViewIfStale() throws SQLException {
+    if (!viewStale) {
+      return;
+    }
     String sql =
         "CREATE OR REPLACE VIEW "
             + ident(name)
@@ -460,6 +468,7 @@ final class LakeTable {
         Statement s = c.createStatement()) {
       s.execute(sql);
     }
+    viewStale = false;
   }
 
   Path dir() {

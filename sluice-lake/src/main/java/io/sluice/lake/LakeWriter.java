@@ -323,10 +323,10 @@ final class LakeWriter {
         g.writeNumberField("partition", o.partition());
         g.writeNumberField("offset", o.offset());
         g.writeFieldName("event");
-        g.writeTree(o.event());
+        Json.write(g, o.event());
         if (o.body() instanceof TransformOutput.Json j) {
           g.writeFieldName("output");
-          g.writeTree(j.tree());
+          Json.write(g, j.tree());
         } else if (o.body() instanceof TransformOutput.Text t) {
           g.writeStringField("output", t.text());
         }

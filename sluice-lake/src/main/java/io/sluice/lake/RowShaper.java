@@ -34,6 +34,12 @@ final class RowShaper {
   static final int MAX_COLUMNS = 1000;
 
   private final Set<String> reserved;
+  private static final String NO_COLUMN = new String("\0");
+  private final java.util.HashMap<String, String> names = new java.util.HashMap<>();
+  private final java.util.HashMap<String, Column> byName = new java.util.HashMap<>();
+  private TableSchema indexed;
+  private long lastIngestionMs;
+  private String lastIngestionText;
 
   /** {@code partitionKeys}: names that data columns may not take (hive would shadow them). */
   RowShaper(List<String> partitionKeys) {
@@ -93,10 +99,32 @@ final class RowShaper {
 
   /** The column a field goes to, or null when it can only go to {@code _extra}. */
   String columnName(String field) {
-    if (field.isEmpty() || field.length() > MAX_NAME - 7 || field.indexOf('\0') >= 0) {
-      return null;
+    String known = names.get(field);
+    if (known != null) {
+      return known == NO_COLUMN ? null : known;
     }
-    return reserved.contains(field.toLowerCase(Locale.ROOT)) ? "detail_" + field : field;
+    String name;
+    if (field.isEmpty() || field.length() > MAX_NAME - 7 || field.indexOf('\0') >= 0) {
+      name = null;
+    } else {
+      name = reserved.contains(field.toLowerCase(Locale.ROOT)) ? "detail_" + field : field;
+    }
+    if (names.size() < 10_000) {
+      names.put(field, name == null ? NO_COLUMN : name);
+    }
+    return name;
+  }
+
+  /** The column of {@code name} in {@code schema}, by a map built once per schema. */
+  private Column column(TableSchema schema, String name) {
+    if (schema != indexed) {
+      byName.clear();
+      for (Column c : schema.columns()) {
+        byName.put(c.name(), c);
+      }
+      indexed = schema;
+    }
+    return byName.get(name);
   }
 
   static boolean fits(ColumnType column, Kind value) {
@@ -162,7 +190,11 @@ final class RowShaper {
     g.writeStringField("source", text(e, "source"));
     g.writeStringField("detail_type", text(e, "detail-type"));
     g.writeStringField("time", text(e, "time"));
-    g.writeStringField("ingestion_time", Instant.ofEpochMilli(r.ingestionTimeMs()).toString());
+    if (r.ingestionTimeMs() != lastIngestionMs || lastIngestionText == null) {
+      lastIngestionMs = r.ingestionTimeMs();
+      lastIngestionText = Instant.ofEpochMilli(lastIngestionMs).toString();
+    }
+    g.writeStringField("ingestion_time", lastIngestionText);
     g.writeStringField("bus", r.bus());
     g.writeNumberField("partition", r.partition());
     g.writeNumberField("offset", r.offset());
@@ -172,15 +204,11 @@ final class RowShaper {
     if (data != null && data.isObject()) {
       for (Map.Entry<String, JsonNode> f : data.properties()) {
         String name = columnName(f.getKey());
-        Column c = name == null ? null : schema.column(name);
+        Column c = name == null ? null : column(schema, name);
         Kind k = classify(f.getValue());
         if (c != null && fits(c.type(), k)) {
           g.writeFieldName(name);
-          if (k == Kind.NULL) {
-            g.writeNull();
-          } else {
-            g.writeTree(f.getValue());
-          }
+          writeValue(g, f.getValue(), k);
         } else {
           if (extra == null) {
             extra = Json.MAPPER.createObjectNode();
@@ -199,10 +227,21 @@ final class RowShaper {
     }
     if (extra != null) {
       g.writeFieldName("_extra");
-      g.writeTree(extra);
+      Json.write(g, extra);
     }
     g.writeEndObject();
     g.writeRaw('\n');
+  }
+
+  private static void writeValue(JsonGenerator g, JsonNode v, Kind k) throws IOException {
+    switch (k) {
+      case NULL -> g.writeNull();
+      case VARCHAR -> g.writeString(v.textValue());
+      case BOOLEAN -> g.writeBoolean(v.booleanValue());
+      case BIGINT -> g.writeNumber(v.longValue());
+      case DOUBLE -> g.writeNumber(v.doubleValue());
+      default -> Json.write(g, v);
+    }
   }
 
   private static String text(JsonNode e, String field) {

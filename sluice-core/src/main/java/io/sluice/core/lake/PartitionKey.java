@@ -58,7 +58,37 @@ public final class PartitionKey {
 
   private record Literal(String text) implements Part {}
 
-  private record TimeFormat(boolean ingestion, DateTimeFormatter format) implements Part {}
+  /**
+   * A time expression. Events arrive in time order mostly, so the last input and its rendering are
+   * remembered (parsing and formatting a date costs more than the rest of a row).
+   */
+  private static final class TimeFormat implements Part {
+    final boolean ingestion;
+    final DateTimeFormatter format;
+    private volatile Object[] last = {null, null};
+
+    TimeFormat(boolean ingestion, DateTimeFormatter format) {
+      this.ingestion = ingestion;
+      this.format = format;
+    }
+
+    boolean ingestion() {
+      return ingestion;
+    }
+
+    DateTimeFormatter format() {
+      return format;
+    }
+
+    String cached(Object key) {
+      Object[] l = last;
+      return key.equals(l[0]) ? (String) l[1] : null;
+    }
+
+    void remember(Object key, String value) {
+      last = new Object[] {key, value};
+    }
+  }
 
   private record FieldPath(String[] names) implements Part {}
 
@@ -240,21 +270,116 @@ public final class PartitionKey {
   }
 
   private static String time(TimeFormat t, JsonNode event, long ingestionTimeMs) {
-    Instant when;
+    Object key;
     if (t.ingestion()) {
-      when = Instant.ofEpochMilli(ingestionTimeMs);
+      key = ingestionTimeMs / 1000; // no pattern here renders below seconds… unless it asks
     } else {
       JsonNode time = event.get("time");
       if (time == null || !time.isTextual()) {
         return null;
       }
-      try {
-        when = OffsetDateTime.parse(time.asText()).toInstant();
-      } catch (DateTimeParseException e) {
+      key = time.textValue();
+    }
+    if (!t.ingestion() || !t.format().toString().contains("Fraction")) {
+      String hit = t.cached(key);
+      if (hit != null) {
+        return hit;
+      }
+    }
+    Instant when;
+    if (t.ingestion()) {
+      when = Instant.ofEpochMilli(ingestionTimeMs);
+    } else {
+      when = parseTime((String) key);
+      if (when == null) {
         return null;
       }
     }
-    return t.format().format(when);
+    String out = t.format().format(when);
+    t.remember(key, out);
+    return out;
+  }
+
+  /**
+   * RFC 3339 ({@code 2026-11-30T10:00:00.123Z}, {@code …+02:00}) without the general parser, which
+   * costs more than writing the rest of a lake row; anything unusual goes to it.
+   */
+  static Instant parseTime(String t) {
+    int n = t.length();
+    if (n >= 20
+        && t.charAt(4) == '-'
+        && t.charAt(7) == '-'
+        && (t.charAt(10) == 'T' || t.charAt(10) == 't')
+        && t.charAt(13) == ':'
+        && t.charAt(16) == ':') {
+      int y = digits(t, 0, 4);
+      int mo = digits(t, 5, 2);
+      int d = digits(t, 8, 2);
+      int h = digits(t, 11, 2);
+      int mi = digits(t, 14, 2);
+      int sec = digits(t, 17, 2);
+      int i = 19;
+      long nanos = 0;
+      if (i < n && t.charAt(i) == '.') {
+        int start = ++i;
+        while (i < n && Character.isDigit(t.charAt(i))) {
+          i++;
+        }
+        int len = i - start;
+        if (len >= 1 && len <= 9) {
+          nanos = digits(t, start, len);
+          for (int k = len; k < 9; k++) {
+            nanos *= 10;
+          }
+        } else {
+          y = -1;
+        }
+      }
+      int offset = Integer.MIN_VALUE;
+      if (i == n - 1 && (t.charAt(i) == 'Z' || t.charAt(i) == 'z')) {
+        offset = 0;
+      } else if (i == n - 6
+          && (t.charAt(i) == '+' || t.charAt(i) == '-')
+          && t.charAt(i + 3) == ':') {
+        int oh = digits(t, i + 1, 2);
+        int om = digits(t, i + 4, 2);
+        if (oh >= 0 && om >= 0 && oh < 24 && om < 60) {
+          offset = (t.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        }
+      }
+      if (y >= 0
+          && mo >= 1
+          && mo <= 12
+          && d >= 1
+          && d <= 28
+          && h >= 0
+          && h < 24
+          && mi >= 0
+          && mi < 60
+          && sec >= 0
+          && sec < 60
+          && offset != Integer.MIN_VALUE) {
+        long day = java.time.LocalDate.of(y, mo, d).toEpochDay();
+        return Instant.ofEpochSecond(day * 86_400 + h * 3600L + mi * 60L + sec - offset, nanos);
+      }
+    }
+    try {
+      return OffsetDateTime.parse(t).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static int digits(String s, int from, int len) {
+    int v = 0;
+    for (int i = from; i < from + len; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   private static String field(FieldPath f, JsonNode event) {

@@ -86,4 +86,26 @@ class PartitionKeyTest {
     assertThat(problems("r=${detail.x").get(0))
         .startsWith("/p: has an unterminated ${ in its template");
   }
+
+  @Test
+  void fastTimeParsingAgreesWithTheJdk() {
+    for (String t :
+        List.of(
+            "2026-11-30T10:00:00Z",
+            "2026-11-30T10:00:00.5Z",
+            "2026-11-30T10:00:00.123456789Z",
+            "2026-02-28T23:59:59-08:00",
+            "2026-12-31T23:30:00+05:30",
+            "2024-02-29T12:00:00Z",
+            "2026-01-31t00:00:00z",
+            "1999-12-31T23:59:59.999+00:00")) {
+      assertThat(PartitionKey.parseTime(t))
+          .as(t)
+          .isEqualTo(java.time.OffsetDateTime.parse(t.toUpperCase()).toInstant());
+    }
+    assertThat(PartitionKey.parseTime("2026-02-30T10:00:00Z")).isNull();
+    assertThat(PartitionKey.parseTime("2026-11-30T25:00:00Z")).isNull();
+    assertThat(PartitionKey.parseTime("2026-11-30 10:00:00")).isNull();
+    assertThat(PartitionKey.parseTime("yesterday")).isNull();
+  }
 }

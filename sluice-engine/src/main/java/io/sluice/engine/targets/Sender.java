@@ -31,6 +31,14 @@ public interface Sender extends AutoCloseable {
     }
   }
 
+  /**
+   * Deliveries a target may owe at once (queued, in flight, buffered) before routing waits for it.
+   * A buffering sender flushes before it holds this many.
+   */
+  default int maxOwed() {
+    return 10_000;
+  }
+
   @Override
   default void close() {}
 }
