@@ -32,6 +32,8 @@ import picocli.CommandLine.Command;
       QueryCommand.class,
       TablesCommand.class,
       DemoCommand.class,
+      ObjectCommands.Put.class,
+      ObjectCommands.Get.class,
       LogCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -246,18 +246,27 @@ public final class Routing implements AutoCloseable {
 
   private Sender sender(String bus, String rule, TargetConfig t) {
     return switch (t.spec()) {
-      case TargetConfig.LakeTarget l -> {
-        if (externalTargets == null) {
-          throw new IllegalStateException(
-              "rule " + rule + " target " + t.id() + ": lake targets need the lake, not started");
-        }
-        yield externalTargets.sender(bus, rule, t);
-      }
+      case TargetConfig.LakeTarget l -> external(bus, rule, t);
+      case TargetConfig.ValidateTarget v -> external(bus, rule, t);
       case TargetConfig.BusTarget b -> new BusSender(b.bus(), ingest);
       case TargetConfig.HttpTarget h -> new HttpSender(h, t.timeout(), t.batch() != null);
       case TargetConfig.FileTarget f -> new FileSender(f, rule, t.id(), clock);
       case TargetConfig.LogTarget l -> new LogSender(rule, t.id());
     };
+  }
+
+  private Sender external(String bus, String rule, TargetConfig t) {
+    if (externalTargets == null) {
+      throw new IllegalStateException(
+          "rule "
+              + rule
+              + " target "
+              + t.id()
+              + ": "
+              + t.spec().kind()
+              + " targets need the lake, which is not started");
+    }
+    return externalTargets.sender(bus, rule, t);
   }
 
   /** A removed target: finish what it owes (up to the drain timeout), then forget its cursor. */

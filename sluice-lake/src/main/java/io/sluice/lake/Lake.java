@@ -125,7 +125,34 @@ public final class Lake implements AutoCloseable {
     return this::sender;
   }
 
+  private volatile FileValidator validator;
+
+  /**
+   * Connects the object store, so {@code validate} targets can read uploads, write their outputs
+   * and emit their events. Call before the engine starts.
+   */
+  public void attachObjects(
+      io.sluice.lake.objects.ObjectStore store,
+      io.sluice.lake.objects.ObjectEvents events,
+      Path state) {
+    this.validator = new FileValidator(store, events, this, state, clock);
+  }
+
   private synchronized Sender sender(String bus, String rule, TargetConfig target) {
+    if (target.spec() instanceof TargetConfig.ValidateTarget v) {
+      if (validator == null) {
+        throw new IllegalStateException(
+            "rule " + rule + " target " + target.id() + ": validate targets need the object store");
+      }
+      if (v.table() != null) {
+        try {
+          table(v.table(), true);
+        } catch (IOException | SQLException e) {
+          LOG.warn("lake table {} could not be opened yet: {}", v.table(), e.toString());
+        }
+      }
+      return new ValidateSender(validator, v);
+    }
     String key = bus + "/" + rule + "/" + target.id();
     String tableName = ((TargetConfig.LakeTarget) target.spec()).table();
     try {

@@ -13,6 +13,8 @@ import io.sluice.core.config.SluiceConfig;
 import io.sluice.engine.Engine;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeSettings;
+import io.sluice.lake.objects.ObjectEvents;
+import io.sluice.lake.objects.ObjectStore;
 import io.sluice.log.EmbeddedEventLog;
 import io.sluice.log.EventLog;
 import java.net.URI;
@@ -70,6 +72,9 @@ public final class SluiceServer implements AutoCloseable {
   private final SluiceConfig config;
   private final Engine engine;
   private final Lake lake;
+  private final ObjectStore objects;
+  private final ObjectEvents objectEvents;
+  private volatile io.sluice.lake.objects.InboxWatcher inbox;
   private final PrometheusMeterRegistry meters;
   private final RequestBodies bodies;
   private final Javalin app;
@@ -87,10 +92,31 @@ public final class SluiceServer implements AutoCloseable {
     this.lake =
         Lake.open(config.dataDir().resolve("lake"), options.clock(), meters, LakeSettings.DEFAULTS);
     try {
+      this.objects =
+          new ObjectStore(config.dataDir().resolve("objects"), config.objects().maxObjectBytes());
+    } catch (java.io.IOException e) {
+      lake.close();
+      throw new java.io.UncheckedIOException("cannot open the object store", e);
+    }
+    this.objectEvents = config.objects().bus() == null ? ObjectEvents.NONE : this::emitObjectEvent;
+    lake.attachObjects(objects, objectEvents, config.dataDir().resolve("objects-state"));
+    try {
       this.engine = Engine.start(config, log, options.clock(), meters, lake.targets());
     } catch (RuntimeException e) {
       lake.close();
       throw e;
+    }
+    var in = config.objects().inbox();
+    if (in != null) {
+      try {
+        this.inbox =
+            new io.sluice.lake.objects.InboxWatcher(
+                in.dir(), in.bucket(), in.prefix(), in.interval(), objects, objectEvents);
+      } catch (java.io.IOException e) {
+        engine.close();
+        lake.close();
+        throw new java.io.UncheckedIOException("cannot watch the inbox " + in.dir(), e);
+      }
     }
     ServerConfig sc = config.server();
     this.bodies = new RequestBodies(sc.limits().maxBodyBytes(), sc.limits().maxInflightBytes());
@@ -130,6 +156,12 @@ public final class SluiceServer implements AutoCloseable {
               cfg.routes.post("/replays", admin::startReplay);
               cfg.routes.get("/replays", admin::listReplays);
               cfg.routes.get("/replays/{name}", admin::getReplay);
+              ObjectsApi objectsApi = new ObjectsApi(objects, objectEvents, keys);
+              cfg.routes.put("/objects/{bucket}/<key>", objectsApi::put);
+              cfg.routes.get("/objects/{bucket}/<key>", objectsApi::get);
+              cfg.routes.head("/objects/{bucket}/<key>", objectsApi::head);
+              cfg.routes.delete("/objects/{bucket}/<key>", objectsApi::delete);
+              cfg.routes.get("/objects/{bucket}", objectsApi::list);
               LakeApi lakeApi = new LakeApi(lake, keys);
               cfg.routes.post("/query", lakeApi::query);
               cfg.routes.get("/lake/tables", lakeApi::tables);
@@ -236,6 +268,26 @@ public final class SluiceServer implements AutoCloseable {
     return engine;
   }
 
+  /** Stores an object store event on the configured bus, durably, or throws. */
+  private void emitObjectEvent(
+      String detailType, com.fasterxml.jackson.databind.node.ObjectNode detail)
+      throws java.io.IOException {
+    var e = io.sluice.core.Json.MAPPER.createObjectNode();
+    e.put("source", "sluice.objects");
+    e.put("detail-type", detailType);
+    e.putArray("resources").add("sluice:objects:::" + detail.path("bucket").path("name").asText());
+    e.set("detail", detail);
+    var entry = engine.ingest().prepare(e, "");
+    var out = engine.ingest().store(config.objects().bus(), java.util.List.of(entry)).join();
+    if (!(out.get(0) instanceof io.sluice.engine.Ingest.Stored)) {
+      throw new java.io.IOException("could not store the " + detailType + " event: " + out.get(0));
+    }
+  }
+
+  public ObjectStore objects() {
+    return objects;
+  }
+
   public Lake lake() {
     return lake;
   }
@@ -270,6 +322,9 @@ public final class SluiceServer implements AutoCloseable {
       LOG.warn("stopping with {} requests still in progress after {}", left, drainTimeout);
     }
     app.stop();
+    if (inbox != null) {
+      inbox.close();
+    }
     try {
       engine.close();
     } finally {

@@ -45,7 +45,7 @@ public final class ConfigLoader {
   public static final Pattern BUS_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern SCOPE =
-      Pattern.compile("ingest:(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})|read|admin");
+      Pattern.compile("ingest:(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})|objects:write|read|admin");
   private static final ObjectMapper YAML =
       new ObjectMapper(
           YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
@@ -106,7 +106,7 @@ public final class ConfigLoader {
     }
     SluiceConfig config = null;
     if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
-      top.allowOnly("server", "storage", "buses", "auth", "rules");
+      top.allowOnly("server", "storage", "buses", "auth", "rules", "objects");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -114,7 +114,15 @@ public final class ConfigLoader {
       java.util.Set<String> busNames = new java.util.LinkedHashSet<>();
       buses.forEach(b -> busNames.add(b.name()));
       List<RuleConfig> rules = new RuleReader(busNames, ENV, base).readAll(top.field("rules"));
-      config = new SluiceConfig(source, server, dataDir, buses, auth, rules);
+      config =
+          new SluiceConfig(
+              source,
+              server,
+              dataDir,
+              buses,
+              auth,
+              rules,
+              objects(top.field("objects"), busNames, base));
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(
@@ -123,6 +131,54 @@ public final class ConfigLoader {
           problems);
     }
     return config;
+  }
+
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+  private static final Pattern KEY_PREFIX = Pattern.compile("([A-Za-z0-9._-]+/)*");
+
+  private static SluiceConfig.ObjectsConfig objects(
+      ConfigNode n, java.util.Set<String> buses, Path base) {
+    String bus = buses.contains("default") ? "default" : null;
+    long max = 5L << 30;
+    SluiceConfig.Inbox inbox = null;
+    if (n.isObject(false, "a mapping with bus, maxObjectBytes, inbox")) {
+      n.allowOnly("bus", "maxObjectBytes", "inbox");
+      if (!n.field("bus").isMissing()) {
+        bus = n.field("bus").string(null);
+        if (bus != null && !buses.contains(bus)) {
+          n.field("bus")
+              .problem(
+                  "names bus "
+                      + Problem.render(bus)
+                      + ", which is not configured (buses: "
+                      + String.join(", ", buses)
+                      + ")");
+        }
+      }
+      max = n.field("maxObjectBytes").bytes(max, 1, 1L << 40);
+      ConfigNode in = n.field("inbox");
+      if (in.isObject(false, "a mapping with dir, bucket, prefix, interval")) {
+        in.allowOnly("dir", "bucket", "prefix", "interval");
+        String dir = in.field("dir").requiredString("a directory to watch");
+        String bucket =
+            in.field("bucket").matching(null, BUCKET, "a bucket name of 2-63 characters a-z 0-9 -");
+        if (bucket == null && in.field("bucket").isMissing()) {
+          in.field("bucket").problem("is required: the bucket files are uploaded to");
+        }
+        String prefix = in.field("prefix").matching("", KEY_PREFIX, "a key prefix like raw/");
+        java.time.Duration interval =
+            in.field("interval").duration(java.time.Duration.ofSeconds(1));
+        if (interval.compareTo(java.time.Duration.ofMillis(100)) < 0
+            || interval.compareTo(java.time.Duration.ofMinutes(10)) > 0) {
+          in.field("interval")
+              .problem("expected a duration from 100ms to 10m, got " + Durations.format(interval));
+        }
+        if (dir != null && bucket != null) {
+          inbox = new SluiceConfig.Inbox(base.resolve(dir).normalize(), bucket, prefix, interval);
+        }
+      }
+    }
+    return new SluiceConfig.ObjectsConfig(bus, max, inbox);
   }
 
   private static ServerConfig server(ConfigNode n) {
@@ -251,14 +307,15 @@ public final class ConfigLoader {
       }
       List<String> scopes = new ArrayList<>();
       for (ConfigNode s :
-          k.field("scopes").list(true, "a list of scopes: ingest:<bus>, ingest:*, read, admin")) {
+          k.field("scopes")
+              .list(true, "a list of scopes: ingest:<bus>, ingest:*, objects:write, read, admin")) {
         String scope = s.string(null);
         if (scope == null) {
           continue;
         }
         if (!SCOPE.matcher(scope).matches()) {
           s.problem(
-              "expected a scope ingest:<bus>, ingest:*, read or admin, got "
+              "expected a scope ingest:<bus>, ingest:*, objects:write, read or admin, got "
                   + Problem.render(scope));
           continue;
         }

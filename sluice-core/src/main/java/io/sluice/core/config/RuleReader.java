@@ -43,7 +43,7 @@ public final class RuleReader {
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   public static final int MAX_TARGETS = 10;
   private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
-  private static final String[] TARGET_KINDS = {"bus", "http", "file", "log", "lake"};
+  private static final String[] TARGET_KINDS = {"bus", "http", "file", "log", "lake", "validate"};
 
   private final Set<String> buses;
   private final Function<String, String> env;
@@ -168,7 +168,8 @@ public final class RuleReader {
 
   private TargetConfig target(ConfigNode t) {
     int before = t.problems().size();
-    if (!t.isObject(true, "a target mapping with id and one of bus, http, file, log, lake")) {
+    if (!t.isObject(
+        true, "a target mapping with id and one of bus, http, file, log, lake, validate")) {
       return null;
     }
     t.allowOnly(
@@ -178,6 +179,7 @@ public final class RuleReader {
         "file",
         "log",
         "lake",
+        "validate",
         "inputTransformer",
         "jq",
         "concurrency",
@@ -200,7 +202,7 @@ public final class RuleReader {
     TargetSpec spec = null;
     if (kinds.size() != 1) {
       t.problem(
-          "expected exactly one of bus, http, file, log, lake, got "
+          "expected exactly one of bus, http, file, log, lake, validate, got "
               + (kinds.isEmpty() ? "none" : String.join(", ", kinds)));
     } else {
       spec =
@@ -209,6 +211,7 @@ public final class RuleReader {
             case "http" -> httpTarget(t.field("http"));
             case "file" -> fileTarget(t.field("file"));
             case "lake" -> lakeTarget(t.field("lake"));
+            case "validate" -> validateTarget(t.field("validate"));
             default -> {
               ConfigNode l = t.field("log");
               if (l.isObject(false, "an empty mapping {}")) {
@@ -265,6 +268,7 @@ public final class RuleReader {
     RetryConfig retry = retry(t.field("retry"));
     boolean ordered = t.field("ordered").bool(false);
     if (spec instanceof TargetConfig.LakeTarget) {
+      // (validate targets take concurrency: files are validated in parallel)
       for (String f : List.of("ordered", "concurrency", "rateLimit")) {
         if (!t.field(f).isMissing()) {
           t.field(f)
@@ -416,6 +420,123 @@ public final class RuleReader {
     String compression =
         n.field("compression").oneOf("zstd", "zstd", "snappy", "gzip", "uncompressed");
     return new TargetConfig.LakeTarget(table, bytes, interval, List.copyOf(keys), compression);
+  }
+
+  private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9._-]+/)+");
+
+  private static TargetSpec validateTarget(ConfigNode n) {
+    if (!n.isObject(true, "a mapping with format, schema, processedPrefix, rejectedPrefix")) {
+      return null;
+    }
+    n.allowOnly("format", "schema", "processedPrefix", "rejectedPrefix", "table", "maxLineBytes");
+    String format = n.field("format").oneOf("csv", "csv", "ndjson");
+    String processed =
+        n.field("processedPrefix").matching("processed/", PREFIX, "a key prefix like processed/");
+    String rejected =
+        n.field("rejectedPrefix").matching("rejected/", PREFIX, "a key prefix like rejected/");
+    if (processed != null && processed.equals(rejected)) {
+      n.field("rejectedPrefix")
+          .problem("must differ from processedPrefix, got " + Problem.render(rejected));
+    }
+    String table =
+        n.field("table")
+            .matching(
+                null, TABLE, "a table name of 1-63 characters a-z 0-9 _, starting with a letter");
+    long maxLine = n.field("maxLineBytes").bytes(1L << 20, 64, 64L << 20);
+    ConfigNode sc = n.field("schema");
+    io.sluice.core.lake.FileSchema schema = null;
+    if (sc.isObject(true, "a mapping with version and columns")) {
+      sc.allowOnly("version", "columns");
+      int version = sc.field("version").integer(1, 1, 1_000_000);
+      List<io.sluice.core.lake.FileSchema.Column> cols = new ArrayList<>();
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (ConfigNode c : sc.field("columns").list(true, "a list of columns")) {
+        var col = column(c);
+        if (col != null && !names.add(col.name())) {
+          c.field("name").problem("names column " + col.name() + " twice");
+        } else if (col != null) {
+          cols.add(col);
+        }
+      }
+      if (cols.isEmpty() && sc.problems().isEmpty()) {
+        sc.field("columns").problem("expected at least one column");
+      }
+      schema = new io.sluice.core.lake.FileSchema(version, cols);
+    }
+    return new TargetConfig.ValidateTarget(format, schema, processed, rejected, table, maxLine);
+  }
+
+  private static io.sluice.core.lake.FileSchema.Column column(ConfigNode c) {
+    if (!c.isObject(true, "a column mapping with name and type")) {
+      return null;
+    }
+    c.allowOnly("name", "type", "required", "min", "max", "enum", "pattern", "format");
+    String name = c.field("name").requiredString("a column name");
+    String type =
+        c.field("type")
+            .oneOf("string", "string", "integer", "number", "boolean", "timestamp", "date");
+    boolean required = c.field("required").bool(false);
+    java.math.BigDecimal min = decimal(c.field("min"));
+    java.math.BigDecimal max = decimal(c.field("max"));
+    if (min != null && max != null && min.compareTo(max) > 0) {
+      c.field("max")
+          .problem("must not be below min " + min.toPlainString() + ", got " + max.toPlainString());
+    }
+    java.util.Set<String> allowed = null;
+    ConfigNode e = c.field("enum");
+    if (!e.isMissing()) {
+      allowed = new java.util.LinkedHashSet<>();
+      for (ConfigNode v : e.list(false, "a list of allowed values")) {
+        allowed.add(v.raw().isValueNode() ? v.raw().asText() : v.raw().toString());
+      }
+    }
+    Pattern pattern = null;
+    String p = c.field("pattern").string(null);
+    if (p != null) {
+      try {
+        pattern = Pattern.compile(p);
+      } catch (java.util.regex.PatternSyntaxException ex) {
+        c.field("pattern")
+            .problem(
+                "is not a regular expression ("
+                    + ex.getDescription()
+                    + "), got "
+                    + Problem.render(p));
+      }
+    }
+    java.time.format.DateTimeFormatter dateFormat = null;
+    String f = c.field("format").string(null);
+    if (f != null) {
+      try {
+        dateFormat = java.time.format.DateTimeFormatter.ofPattern(f);
+      } catch (IllegalArgumentException ex) {
+        c.field("format")
+            .problem("is not a date pattern (" + ex.getMessage() + "), got " + Problem.render(f));
+      }
+    }
+    if (name == null || type == null) {
+      return null;
+    }
+    return new io.sluice.core.lake.FileSchema.Column(
+        name,
+        io.sluice.core.lake.FileSchema.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT)),
+        required,
+        min,
+        max,
+        allowed == null ? null : java.util.Collections.unmodifiableSet(allowed),
+        pattern,
+        dateFormat);
+  }
+
+  private static java.math.BigDecimal decimal(ConfigNode n) {
+    if (n.isMissing()) {
+      return null;
+    }
+    if (!n.raw().isNumber()) {
+      n.problem("expected a number, got " + io.sluice.core.Json.describe(n.raw()));
+      return null;
+    }
+    return n.raw().decimalValue();
   }
 
   private TargetSpec fileTarget(ConfigNode n) {

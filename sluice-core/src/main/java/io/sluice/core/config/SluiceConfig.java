@@ -17,7 +17,20 @@ public record SluiceConfig(
     Path dataDir,
     List<BusConfig> buses,
     AuthConfig auth,
-    List<RuleConfig> rules) {
+    List<RuleConfig> rules,
+    ObjectsConfig objects) {
+
+  /**
+   * The object store: which bus its {@code Object Created}/{@code Object Deleted} events go to
+   * (null: none), and the largest object accepted.
+   */
+  public record ObjectsConfig(String bus, long maxObjectBytes, Inbox inbox) {}
+
+  /**
+   * A directory watched for files: each complete file (unchanged for one interval) is uploaded to
+   * {@code bucket} under {@code prefix} plus its path in the directory, then deleted.
+   */
+  public record Inbox(Path dir, String bucket, String prefix, java.time.Duration interval) {}
 
   public SluiceConfig {
     buses = List.copyOf(buses);
@@ -29,10 +42,10 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withDataDir(Path dir) {
-    return new SluiceConfig(source, server, dir, buses, auth, rules);
+    return new SluiceConfig(source, server, dir, buses, auth, rules, objects);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
-    return new SluiceConfig(source, s, dataDir, buses, auth, rules);
+    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects);
   }
 }

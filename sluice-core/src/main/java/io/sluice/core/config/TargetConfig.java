@@ -30,7 +30,7 @@ public record TargetConfig(
 
   /** The kinds of target. */
   public sealed interface TargetSpec
-      permits BusTarget, HttpTarget, FileTarget, LogTarget, LakeTarget {
+      permits BusTarget, HttpTarget, FileTarget, LogTarget, LakeTarget, ValidateTarget {
     String kind();
   }
 
@@ -86,6 +86,27 @@ public record TargetConfig(
     @Override
     public String kind() {
       return "lake";
+    }
+  }
+
+  /**
+   * Validate the object an {@code Object Created} event names: valid rows to {@code
+   * processedPrefix} (and the lake table, if set), invalid ones with their reasons to {@code
+   * rejectedPrefix}, in the same bucket and format.
+   *
+   * @param format csv or ndjson
+   */
+  public record ValidateTarget(
+      String format,
+      io.sluice.core.lake.FileSchema schema,
+      String processedPrefix,
+      String rejectedPrefix,
+      String table,
+      long maxLineBytes)
+      implements TargetSpec {
+    @Override
+    public String kind() {
+      return "validate";
     }
   }
 

@@ -128,7 +128,7 @@ class ConfigLoaderTest {
 
     assertThat(problems(yaml))
         .containsExactly(
-            "/colour: unknown field; expected one of server, storage, buses, auth, rules",
+            "/colour: unknown field; expected one of server, storage, buses, auth, rules, objects",
             "/server/hots: unknown field (did you mean host?); expected one of host, port, limits",
             "/server/port: expected an integer 0..65535, got number 70000",
             "/server/limits/maxBodyBytes: expected a size like 256KB or 10MB, got \"big\"",
@@ -143,7 +143,7 @@ class ConfigLoaderTest {
             "/buses/5: expected a bus mapping with name, partitions, retention, fsync, got number 12",
             "/auth/keys/0/sha256: expected 64 lowercase hex digits (sluice keys new prints them), got \"nothex\"",
             "/auth/keys/0/scopes/0: scope names bus \"nosuch\", which is not configured",
-            "/auth/keys/0/scopes/1: expected a scope ingest:<bus>, ingest:*, read or admin, got \"write\"");
+            "/auth/keys/0/scopes/1: expected a scope ingest:<bus>, ingest:*, objects:write, read or admin, got \"write\"");
   }
 
   @Test
@@ -170,7 +170,7 @@ class ConfigLoaderTest {
         .containsExactly("/buses: expected at least one bus, got an empty list");
     assertThat(problems("auth: {keys: [{name: k, sha256: " + "a".repeat(64) + "}]}"))
         .containsExactly(
-            "/auth/keys/0/scopes: is required: a list of scopes: ingest:<bus>, ingest:*, read, admin");
+            "/auth/keys/0/scopes: is required: a list of scopes: ingest:<bus>, ingest:*, objects:write, read, admin");
   }
 
   @Test
@@ -213,6 +213,49 @@ class ConfigLoaderTest {
             prefix
                 + "/concurrency: does not apply to a lake target: it writes each bus partition in"
                 + " order with one writer and flushes by its buffer settings");
+  }
+
+  @Test
+  void validateTargetsAndObjectsAreReadAndTheirMistakesNamed() {
+    SluiceConfig c =
+        ConfigLoader.parse(
+            "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {schema:"
+                + " {columns: [{name: hr, type: integer, required: true, min: 30, max: 220}]}}}]}]",
+            "test.yaml",
+            BASE);
+    var v = (TargetConfig.ValidateTarget) c.rules().get(0).targets().get(0).spec();
+    assertThat(v.format()).isEqualTo("csv");
+    assertThat(v.processedPrefix()).isEqualTo("processed/");
+    assertThat(v.rejectedPrefix()).isEqualTo("rejected/");
+    var hr = v.schema().columns().get(0);
+    assertThat(hr.check("72")).isNull();
+    assertThat(hr.check("250")).isEqualTo("hr: expected at most 220, got \"250\"");
+    assertThat(hr.check("7.5")).isEqualTo("hr: expected an integer, got \"7.5\"");
+    assertThat(hr.check("")).isEqualTo("hr: is required, got an empty value");
+    assertThat(c.objects().bus()).isEqualTo("default");
+    assertThat(c.objects().maxObjectBytes()).isEqualTo(5L << 30);
+    String prefix = "/rules/0/targets/0/validate";
+    assertThat(
+            problems(
+                "objects: {bus: nope}\nrules: [{name: r, pattern: {source: [a]}, targets: [{id: t,"
+                    + " validate: {format: xml, processedPrefix: out/, rejectedPrefix: out/, schema:"
+                    + " {columns: [{name: a, type: money}, {name: b, min: 5, max: 1, pattern: '[',"
+                    + " format: 'bbbb'}, {name: b}]}}}]}]"))
+        .containsExactlyInAnyOrder(
+            "/objects/bus: names bus \"nope\", which is not configured (buses: default)",
+            prefix + "/format: expected one of csv, ndjson, got \"xml\"",
+            prefix + "/rejectedPrefix: must differ from processedPrefix, got \"out/\"",
+            prefix
+                + "/schema/columns/0/type: expected one of string, integer, number, boolean,"
+                + " timestamp, date, got \"money\"",
+            prefix + "/schema/columns/1/max: must not be below min 5, got 1",
+            prefix
+                + "/schema/columns/1/pattern: is not a regular expression (Unclosed character"
+                + " class), got \"[\"",
+            prefix
+                + "/schema/columns/1/format: is not a date pattern (Unknown pattern letter: b),"
+                + " got \"bbbb\"",
+            prefix + "/schema/columns/2/name: names column b twice");
   }
 
   @Test

@@ -30,6 +30,7 @@ class ConfigSchemaTest {
   static final String RULES =
       """
       buses: [{name: orders}, {name: audit}]
+      objects: {bus: audit, maxObjectBytes: 1GB, inbox: {dir: in, bucket: uploads, prefix: raw/, interval: 2s}}
       rules:
         - name: big-orders
           bus: orders
@@ -58,6 +59,20 @@ class ConfigSchemaTest {
                 compression: snappy
               jq: ".detail"
             - {id: lake2, lake: {table: all_orders}}
+            - id: check
+              validate:
+                format: csv
+                processedPrefix: ok/
+                rejectedPrefix: bad/
+                table: checked
+                maxLineBytes: 64KB
+                schema:
+                  version: 2
+                  columns:
+                    - {name: id, type: string, required: true, min: 1, max: 10, pattern: "[A-Z]+"}
+                    - {name: n, type: integer, min: 0, max: 100}
+                    - {name: day, type: date, format: dd/MM/yyyy}
+                    - {name: kind, enum: [a, b]}
         - name: everything
           bus: audit
           pattern: {source: [{prefix: ""}]}
@@ -100,7 +115,14 @@ class ConfigSchemaTest {
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t, partitionBy: [dt]}}]}]",
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t, buffer: {colour: red}}}]}]",
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t}, ordered: true}]}]",
-        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t}, batch: {size: 5}}]}]");
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: t}, batch: {size: 5}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format: xml, schema: {columns: [{name: a}]}}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {schema: {columns: [{name: a, type: money}]}}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {processedPrefix: /abs, schema: {columns: [{name: a}]}}}]}]",
+        "objects: {colour: red}",
+        "objects: {inbox: {dir: in}}",
+        "objects: {inbox: {dir: in, bucket: Bad_Bucket}}");
   }
 
   @ParameterizedTest

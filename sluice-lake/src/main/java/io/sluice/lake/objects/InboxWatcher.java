@@ -1,0 +1,151 @@
+package io.sluice.lake.objects;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches a directory and uploads what lands there: a file whose size and modification time did not
+ * change over one interval is complete; it is stored as {@code prefix + its path in the directory}
+ * (emitting {@code Object Created} like any upload) and then deleted. A file that cannot be stored
+ * (a name that is not a valid key, over the size limit) is moved to {@code .failed/} beside a
+ * {@code .error.txt} saying why. Names starting with a dot are skipped (editors and copying tools
+ * write there first). A crash between storing and deleting uploads the file again: the same key,
+ * the same content, which validation recognises as a duplicate.
+ */
+public final class InboxWatcher implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InboxWatcher.class);
+
+  private final Path dir;
+  private final String bucket;
+  private final String prefix;
+  private final Duration interval;
+  private final ObjectStore store;
+  private final ObjectEvents events;
+  private final Map<Path, String> lastSeen = new HashMap<>();
+  private final Thread thread;
+  private volatile boolean stopped;
+
+  public InboxWatcher(
+      Path dir,
+      String bucket,
+      String prefix,
+      Duration interval,
+      ObjectStore store,
+      ObjectEvents events)
+      throws IOException {
+    this.dir = dir.toAbsolutePath().normalize();
+    this.bucket = bucket;
+    this.prefix = prefix;
+    this.interval = interval;
+    this.store = store;
+    this.events = events;
+    Files.createDirectories(this.dir);
+    this.thread = Thread.ofPlatform().daemon().name("sluice-inbox").start(this::run);
+  }
+
+  private void run() {
+    while (!stopped) {
+      try {
+        scan();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("inbox {}: scan failed ({}); trying again", dir, e.toString());
+      }
+      try {
+        Thread.sleep(interval.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** One pass: uploads the files that were already there, unchanged, on the previous pass. */
+  void scan() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files =
+          s.filter(Files::isRegularFile).filter(p -> !hidden(dir.relativize(p))).sorted().toList();
+    }
+    Map<Path, String> now = new HashMap<>();
+    for (Path f : files) {
+      String stamp;
+      try {
+        stamp = Files.size(f) + "/" + Files.getLastModifiedTime(f).toMillis();
+      } catch (IOException gone) {
+        continue;
+      }
+      now.put(f, stamp);
+      if (stamp.equals(lastSeen.get(f))) {
+        upload(f);
+        now.remove(f);
+      }
+    }
+    lastSeen.clear();
+    lastSeen.putAll(now);
+  }
+
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void upload(Path f) throws IOException {
+    String key = prefix + dir.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+    try {
+      ObjectStore.ObjectInfo info;
+      try (InputStream in = Files.newInputStream(f)) {
+        info = store.put(bucket, key, in);
+      }
+      ObjectNode d = Json.MAPPER.createObjectNode();
+      d.put("version", "0");
+      d.putObject("bucket").put("name", bucket);
+      d.putObject("object")
+          .put("key", info.key())
+          .put("size", info.size())
+          .put("sha256", info.sha256())
+          .put("etag", info.sha256());
+      d.put("reason", "Inbox");
+      events.emit("Object Created", d);
+      Files.delete(f);
+      LOG.info("inbox: {} → {}/{} ({} bytes)", dir.relativize(f), bucket, key, info.size());
+    } catch (io.sluice.core.InvalidInputException e) {
+      Path failed = dir.resolve(".failed");
+      Files.createDirectories(failed);
+      Path target = failed.resolve(f.getFileName());
+      Files.move(f, target, StandardCopyOption.REPLACE_EXISTING);
+      Files.writeString(
+          failed.resolve(f.getFileName() + ".error.txt"),
+          e.getMessage() + "\n",
+          StandardCharsets.UTF_8);
+      LOG.warn("inbox: {} not uploaded: {}; moved to {}", f, e.getMessage(), target);
+    }
+  }
+
+  @Override
+  public void close() {
+    stopped = true;
+    thread.interrupt();
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.sluice.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.sluice.core.InvalidInputException;
+import io.sluice.core.Json;
+import io.sluice.core.Problem;
+import io.sluice.lake.objects.ObjectEvents;
+import io.sluice.lake.objects.ObjectStore;
+import io.sluice.lake.objects.ObjectStore.ObjectInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The object store over HTTP: {@code PUT|GET|HEAD|DELETE /objects/{bucket}/{key…}} and {@code GET
+ * /objects/{bucket}?prefix=P&cursor=C&limit=N}. A PUT streams the body to disk (never whole in
+ * memory), answers only once the object and its {@code Object Created} event are durable, and is
+ * refused with 413 over {@code objects.maxObjectBytes}. Writes need the {@code objects:write}
+ * scope, reads {@code read}, when API keys are on.
+ */
+final class ObjectsApi {
+
+  private final ObjectStore store;
+  private final ObjectEvents events;
+  private final ApiKeys keys;
+
+  ObjectsApi(ObjectStore store, ObjectEvents events, ApiKeys keys) {
+    this.store = store;
+    this.events = events;
+    this.keys = keys;
+  }
+
+  static ObjectNode detail(ObjectInfo info, String reason) {
+    ObjectNode d = Json.MAPPER.createObjectNode();
+    d.put("version", "0");
+    d.putObject("bucket").put("name", info.bucket());
+    ObjectNode o = d.putObject("object");
+    o.put("key", info.key());
+    o.put("size", info.size());
+    o.put("sha256", info.sha256());
+    o.put("etag", info.sha256());
+    d.put("reason", reason);
+    return d;
+  }
+
+  private static Map<String, Object> json(ObjectInfo i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("bucket", i.bucket());
+    m.put("key", i.key());
+    m.put("size", i.size());
+    m.put("sha256", i.sha256());
+    m.put("lastModified", i.lastModified().toString());
+    return m;
+  }
+
+  void put(Context ctx) throws IOException {
+    keys.require(ctx, "objects:write");
+    String bucket = ctx.pathParam("bucket");
+    String key = ctx.pathParam("key");
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > store.maxBytes()) {
+      throw new InvalidInputException(
+          InvalidInputException.TOO_LARGE,
+          Problem.of(
+              "/body",
+              "Content-Length "
+                  + declared
+                  + " is larger than the limit of "
+                  + store.maxBytes()
+                  + " bytes (objects.maxObjectBytes)"));
+    }
+    ObjectInfo info;
+    try (InputStream in = ctx.req().getInputStream()) {
+      info = store.put(bucket, key, in);
+    }
+    events.emit("Object Created", detail(info, "PutObject"));
+    ctx.json(json(info));
+  }
+
+  private ObjectInfo found(Context ctx) throws IOException {
+    String bucket = ctx.pathParam("bucket");
+    String key = ctx.pathParam("key");
+    Optional<ObjectInfo> info = store.head(bucket, key);
+    if (info.isEmpty()) {
+      throw new InvalidInputException(
+          InvalidInputException.NOT_FOUND,
+          Problem.of("/key", "no object " + Problem.render(key) + " in bucket " + bucket));
+    }
+    return info.get();
+  }
+
+  void head(Context ctx) throws IOException {
+    keys.require(ctx, "read");
+    ObjectInfo i = found(ctx);
+    headers(ctx, i);
+    ctx.status(200);
+  }
+
+  private static void headers(Context ctx, ObjectInfo i) {
+    ctx.header("Content-Length", Long.toString(i.size()));
+    ctx.header("ETag", "\"" + i.sha256() + "\"");
+    ctx.header("X-Sluice-Sha256", i.sha256());
+    ctx.header(
+        "Last-Modified",
+        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            i.lastModified().atZone(java.time.ZoneOffset.UTC)));
+    ctx.contentType("application/octet-stream");
+  }
+
+  void get(Context ctx) throws IOException {
+    keys.require(ctx, "read");
+    ObjectInfo i = found(ctx);
+    headers(ctx, i);
+    try (InputStream in = store.open(i.bucket(), i.key()).orElseThrow();
+        OutputStream out = ctx.res().getOutputStream()) {
+      in.transferTo(out);
+    }
+  }
+
+  void delete(Context ctx) throws IOException {
+    keys.require(ctx, "objects:write");
+    ObjectInfo i = found(ctx);
+    if (store.delete(i.bucket(), i.key())) {
+      events.emit("Object Deleted", detail(i, "DeleteObject"));
+    }
+    ctx.status(204);
+  }
+
+  void list(Context ctx) throws IOException {
+    keys.require(ctx, "read");
+    String bucket = ctx.pathParam("bucket");
+    ObjectStore.checkBucket(bucket);
+    int limit = 1000;
+    String l = ctx.queryParam("limit");
+    if (l != null) {
+      try {
+        limit = Integer.parseInt(l);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > 1000) {
+        throw new InvalidInputException(
+            InvalidInputException.INVALID_ARGUMENT,
+            Problem.of("/limit", "expected an integer from 1 to 1000, got " + Problem.render(l)));
+      }
+    }
+    ObjectStore.Page page =
+        store.list(bucket, ctx.queryParam("prefix"), ctx.queryParam("cursor"), limit);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("objects", page.objects().stream().map(ObjectsApi::json).toList());
+    out.put("next", page.next());
+    ctx.json(out);
+  }
+}
