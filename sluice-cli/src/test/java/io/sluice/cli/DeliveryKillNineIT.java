@@ -8,7 +8,6 @@ import io.sluice.testkit.Await;
 import io.sluice.testkit.HttpReceiver;
 import io.sluice.testkit.HttpReceiver.Reply;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeliveryKillNineIT {
 
-  static final Path JAR = Path.of("target/sluice.jar").toAbsolutePath();
   static final long COMMIT_WINDOW_MS =
       2_000; // cursor commits every 200 ms; generous for a loaded CI box
   static final long RECOVERY_WINDOW_MS =
@@ -46,11 +44,22 @@ class DeliveryKillNineIT {
   // commit
 
   @TempDir Path dir;
-  final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  PackagedServer packaged;
+  HttpClient http;
+
+  @org.junit.jupiter.api.BeforeEach
+  void setUp() {
+    packaged = new PackagedServer(dir, "512m");
+    http = packaged.http;
+  }
+
+  private Process start(Path config) throws IOException {
+    return packaged.start("run", config.toString());
+  }
+
+  private void awaitReady(URI base, Process server) {
+    packaged.awaitReady(base, server);
+  }
 
   @Test
   void everyAcknowledgedEventIsDeliveredOrDeadLetteredAndOnlyInFlightOnesTwice() throws Exception {
@@ -65,7 +74,7 @@ class DeliveryKillNineIT {
                     : dice < 30 ? new Reply(429, Duration.ZERO, 0) : Reply.OK;
               }
             })) {
-      int port = freePort();
+      int port = PackagedServer.freePort();
       Path config = dir.resolve("sluice.yaml");
       Files.writeString(
           config,
@@ -187,39 +196,5 @@ class DeliveryKillNineIT {
       // server not up: count what the target saw
     }
     return s;
-  }
-
-  private Process start(Path config) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "run", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
-        .start();
-  }
-
-  private void awaitReady(URI base, Process server) {
-    Await.until(
-        Duration.ofSeconds(60),
-        () -> {
-          if (!server.isAlive()) {
-            throw new AssertionError("server exited; see " + dir.resolve("server.log"));
-          }
-          try {
-            return http.send(
-                        HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString())
-                    .statusCode()
-                == 200;
-          } catch (IOException | InterruptedException e) {
-            return false;
-          }
-        },
-        () -> "server not ready");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

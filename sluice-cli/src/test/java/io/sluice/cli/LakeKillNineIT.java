@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.Json;
 import io.sluice.testkit.Await;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,20 +32,34 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LakeKillNineIT {
 
-  static final Path JAR = Path.of("target/sluice.jar").toAbsolutePath();
   static final int CYCLES = 6;
 
   @TempDir Path dir;
-  final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  PackagedServer packaged;
+  HttpClient http;
+
+  @org.junit.jupiter.api.BeforeEach
+  void setUp() {
+    packaged = new PackagedServer(dir, "512m");
+    http = packaged.http;
+  }
+
+  private Process start(Path config) throws IOException {
+    return packaged.start("run", config.toString());
+  }
+
+  private void awaitReady(URI base, Process server) {
+    packaged.awaitReady(base, server);
+  }
+
+  private JsonNode query(URI base, String sql) throws IOException, InterruptedException {
+    return packaged.query(base, sql);
+  }
 
   @Test
   void everyAcknowledgedEventIsInTheTableExactlyOnce() throws Exception {
     Random random = new Random(5);
-    int port = freePort();
+    int port = PackagedServer.freePort();
     Path config = dir.resolve("sluice.yaml");
     Files.writeString(
         config,
@@ -149,20 +162,6 @@ class LakeKillNineIT {
     }
   }
 
-  private JsonNode query(URI base, String sql) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(base.resolve("/query"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        Json.MAPPER.createObjectNode().put("sql", sql).toString()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return Json.MAPPER.readTree(r.body());
-  }
-
   private Set<String> ids(URI base) {
     Set<String> s = new HashSet<>();
     try {
@@ -171,39 +170,5 @@ class LakeKillNineIT {
       // not up yet
     }
     return s;
-  }
-
-  private Process start(Path config) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "run", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
-        .start();
-  }
-
-  private void awaitReady(URI base, Process server) {
-    Await.until(
-        Duration.ofSeconds(60),
-        () -> {
-          if (!server.isAlive()) {
-            throw new AssertionError("server exited; see " + dir.resolve("server.log"));
-          }
-          try {
-            return http.send(
-                        HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString())
-                    .statusCode()
-                == 200;
-          } catch (IOException | InterruptedException e) {
-            return false;
-          }
-        },
-        () -> "server not ready");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

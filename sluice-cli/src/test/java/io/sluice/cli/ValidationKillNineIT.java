@@ -7,7 +7,6 @@ import io.sluice.core.Json;
 import io.sluice.testkit.Await;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,18 +28,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ValidationKillNineIT {
 
-  static final Path JAR = Path.of("target/sluice.jar").toAbsolutePath();
-
   @TempDir Path dir;
-  final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  PackagedServer packaged;
+  HttpClient http;
+
+  @org.junit.jupiter.api.BeforeEach
+  void setUp() {
+    packaged = new PackagedServer(dir, "256m");
+    http = packaged.http;
+  }
+
+  private Process start(Path config) throws IOException {
+    return packaged.start("run", config.toString());
+  }
+
+  private void awaitReady(URI base, Process server) {
+    packaged.awaitReady(base, server);
+  }
+
+  private JsonNode query(URI base, String sql) throws IOException, InterruptedException {
+    return packaged.query(base, sql);
+  }
 
   @Test
   void aKilledValidationIsRedoneWithoutDuplicatesAndOneGigabyteFitsInASmallHeap() throws Exception {
-    int port = freePort();
+    int port = PackagedServer.freePort();
     Path config = dir.resolve("sluice.yaml");
     Files.writeString(
         config,
@@ -63,7 +75,18 @@ class ValidationKillNineIT {
     try {
       awaitReady(base, server);
       put(base, "/objects/health/raw/small.csv", small);
-      Thread.sleep(2500); // validation (and its lake commits) under way
+      // kill once the first of the file's lake commits is visible: mid-file, by construction
+      Await.until(
+          Duration.ofSeconds(60),
+          () -> {
+            try {
+              return query(base, "SELECT count(*) FROM vitals").get("rows").get(0).get(0).asLong()
+                  > 0;
+            } catch (Exception | AssertionError e) {
+              return false;
+            }
+          },
+          () -> "no rows in vitals yet");
       server.destroyForcibly();
       assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(manifest(base, "small.csv")).isNull();
@@ -166,54 +189,6 @@ class ValidationKillNineIT {
       return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
     } catch (IOException | InterruptedException e) {
       return null;
-    }
-  }
-
-  private JsonNode query(URI base, String sql) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(base.resolve("/query"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        Json.MAPPER.createObjectNode().put("sql", sql).toString()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return Json.MAPPER.readTree(r.body());
-  }
-
-  private Process start(Path config) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(), "run", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
-        .start();
-  }
-
-  private void awaitReady(URI base, Process server) {
-    Await.until(
-        Duration.ofSeconds(60),
-        () -> {
-          if (!server.isAlive()) {
-            throw new AssertionError("server exited; see " + dir.resolve("server.log"));
-          }
-          try {
-            return http.send(
-                        HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString())
-                    .statusCode()
-                == 200;
-          } catch (IOException | InterruptedException e) {
-            return false;
-          }
-        },
-        () -> "server not ready");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -135,7 +135,6 @@ final class FileValidator {
     Path rejected = Files.createTempFile(work, "rejected-", ".part");
     Counts counts = new Counts();
     String failure = null;
-    List<LakeRecord> lakeRows = new ArrayList<>();
     String writer = "validate/" + bucket + "/" + info.sha256();
     LakeTable table = spec.table() == null ? null : lakeTable(spec.table());
     long highWater = table == null ? -1 : table.highWater(writer, 0);
@@ -147,17 +146,26 @@ final class FileValidator {
           highWater,
           spec.table());
     }
+    // rows for the lake are staged and committed only once the whole file is judged, so a file
+    // that fails half way (not UTF-8) leaves nothing in the table
+    Path staged = Files.createTempFile(work, "lake-", ".part");
     try (InputStream in =
             store.open(bucket, key).orElseThrow(() -> new java.io.FileNotFoundException(key));
         OutputStream po = new BufferedOutputStream(Files.newOutputStream(processed), 1 << 16);
-        OutputStream ro = new BufferedOutputStream(Files.newOutputStream(rejected), 1 << 16)) {
+        OutputStream ro = new BufferedOutputStream(Files.newOutputStream(rejected), 1 << 16);
+        OutputStream lo = new BufferedOutputStream(Files.newOutputStream(staged), 1 << 16);
+        JsonGenerator lg = Json.MAPPER.getFactory().createGenerator(lo)) {
+      lg.setRootValueSeparator(null);
       RowConsumer rows =
           (values, rowNumber) -> {
             if (table != null && rowNumber > highWater) {
-              lakeRows.add(lakeRecord(bucket, info, rowNumber, values, spec.schema()));
-              if (lakeRows.size() >= 40_000) {
-                commit(table, writer, lakeRows);
+              lg.writeStartObject();
+              lg.writeNumberField("#", rowNumber);
+              for (Map.Entry<String, String> e : values.entrySet()) {
+                lg.writeStringField(e.getKey(), e.getValue());
               }
+              lg.writeEndObject();
+              lg.writeRaw('\n');
             }
           };
       if (spec.format().equals("csv")) {
@@ -168,8 +176,12 @@ final class FileValidator {
     } catch (CsvReader.InvalidEncodingException e) {
       failure = e.getMessage();
     }
-    if (failure == null && table != null && !lakeRows.isEmpty()) {
-      commit(table, writer, lakeRows);
+    try {
+      if (failure == null && table != null) {
+        commitStaged(table, writer, staged, bucket, info, spec.schema());
+      }
+    } finally {
+      Files.deleteIfExists(staged);
     }
     String status = failure != null ? "failed" : counts.rejected > 0 ? "partial" : "ok";
     String processedKey = outputKey(spec.processedPrefix(), key);
@@ -235,6 +247,37 @@ final class FileValidator {
     }
   }
 
+  private void commitStaged(
+      LakeTable table,
+      String writer,
+      Path staged,
+      String bucket,
+      ObjectInfo info,
+      FileSchema schema)
+      throws IOException {
+    List<LakeRecord> batch = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(staged, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        JsonNode n = Json.MAPPER.readTree(line);
+        long row = n.get("#").asLong();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> f : n.properties()) {
+          if (!f.getKey().equals("#")) {
+            values.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText());
+          }
+        }
+        batch.add(lakeRecord(bucket, info, row, values, schema));
+        if (batch.size() >= 40_000) {
+          commit(table, writer, batch);
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      commit(table, writer, batch);
+    }
+  }
+
   private static void commit(LakeTable table, String writer, List<LakeRecord> rows) {
     long last = rows.get(rows.size() - 1).offset();
     try {
@@ -295,7 +338,7 @@ final class FileValidator {
 
   @FunctionalInterface
   private interface RowConsumer {
-    void accept(Map<String, String> values, long rowNumber);
+    void accept(Map<String, String> values, long rowNumber) throws IOException;
   }
 
   /** Neutralises spreadsheet formulas: a cell starting with = + - @ tab or CR gets a leading '. */

@@ -90,7 +90,7 @@ public final class SluiceServer implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     this.lake =
-        Lake.open(config.dataDir().resolve("lake"), options.clock(), meters, LakeSettings.DEFAULTS);
+        Lake.open(config.dataDir().resolve("lake"), options.clock(), meters, lakeSettings(config));
     try {
       this.objects =
           new ObjectStore(config.dataDir().resolve("objects"), config.objects().maxObjectBytes());
@@ -266,6 +266,19 @@ public final class SluiceServer implements AutoCloseable {
 
   public Engine engine() {
     return engine;
+  }
+
+  static LakeSettings lakeSettings(SluiceConfig config) {
+    var l = config.lake();
+    return new LakeSettings(
+        l.threads(),
+        l.memoryLimit(),
+        l.queryTimeout(),
+        l.maxRows(),
+        LakeSettings.DEFAULTS.maxBufferedRows(),
+        l.compactionInterval(),
+        l.compactionMinFiles(),
+        l.smallFileBytes());
   }
 
   /** Stores an object store event on the configured bus, durably, or throws. */

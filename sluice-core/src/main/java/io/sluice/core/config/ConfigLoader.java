@@ -106,7 +106,7 @@ public final class ConfigLoader {
     }
     SluiceConfig config = null;
     if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
-      top.allowOnly("server", "storage", "buses", "auth", "rules", "objects");
+      top.allowOnly("server", "storage", "buses", "auth", "rules", "objects", "lake");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -122,7 +122,8 @@ public final class ConfigLoader {
               buses,
               auth,
               rules,
-              objects(top.field("objects"), busNames, base));
+              objects(top.field("objects"), busNames, base),
+              lake(top.field("lake")));
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(
@@ -131,6 +132,38 @@ public final class ConfigLoader {
           problems);
     }
     return config;
+  }
+
+  private static final Pattern MEMORY =
+      Pattern.compile("[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
+
+  private static SluiceConfig.LakeConfig lake(ConfigNode n) {
+    var d = SluiceConfig.LakeConfig.DEFAULTS;
+    if (!n.isObject(
+        false, "a mapping with threads, memoryLimit, queryTimeout, maxRows, compaction")) {
+      return d;
+    }
+    n.allowOnly("threads", "memoryLimit", "queryTimeout", "maxRows", "compaction");
+    int threads = n.field("threads").integer(d.threads(), 1, 256);
+    String memory =
+        n.field("memoryLimit").matching(d.memoryLimit(), MEMORY, "a size such as 512MB or 4GB");
+    Duration timeout = n.field("queryTimeout").duration(d.queryTimeout());
+    if (timeout.isZero() || timeout.compareTo(Duration.ofHours(1)) > 0) {
+      n.field("queryTimeout")
+          .problem("expected a duration above 0 and at most 1h, got " + Durations.format(timeout));
+    }
+    long maxRows = n.field("maxRows").integer((int) d.maxRows(), 1, 100_000_000);
+    Duration every = d.compactionInterval();
+    int minFiles = d.compactionMinFiles();
+    long small = d.smallFileBytes();
+    ConfigNode c = n.field("compaction");
+    if (c.isObject(false, "a mapping with interval, minFiles, smallFileBytes")) {
+      c.allowOnly("interval", "minFiles", "smallFileBytes");
+      every = c.field("interval").duration(every);
+      minFiles = c.field("minFiles").integer(minFiles, 2, 100_000);
+      small = c.field("smallFileBytes").bytes(small, 1024, 1L << 40);
+    }
+    return new SluiceConfig.LakeConfig(threads, memory, timeout, maxRows, every, minFiles, small);
   }
 
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");

@@ -18,7 +18,32 @@ public record SluiceConfig(
     List<BusConfig> buses,
     AuthConfig auth,
     List<RuleConfig> rules,
-    ObjectsConfig objects) {
+    ObjectsConfig objects,
+    LakeConfig lake) {
+
+  /**
+   * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
+   *
+   * @param compactionInterval zero turns background compaction off
+   */
+  public record LakeConfig(
+      int threads,
+      String memoryLimit,
+      java.time.Duration queryTimeout,
+      long maxRows,
+      java.time.Duration compactionInterval,
+      int compactionMinFiles,
+      long smallFileBytes) {
+    public static final LakeConfig DEFAULTS =
+        new LakeConfig(
+            2,
+            "1GB",
+            java.time.Duration.ofSeconds(30),
+            100_000,
+            java.time.Duration.ofMinutes(1),
+            10,
+            32L << 20);
+  }
 
   /**
    * The object store: which bus its {@code Object Created}/{@code Object Deleted} events go to
@@ -42,10 +67,10 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withDataDir(Path dir) {
-    return new SluiceConfig(source, server, dir, buses, auth, rules, objects);
+    return new SluiceConfig(source, server, dir, buses, auth, rules, objects, lake);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
-    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects);
+    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects, lake);
   }
 }

@@ -128,7 +128,7 @@ class ConfigLoaderTest {
 
     assertThat(problems(yaml))
         .containsExactly(
-            "/colour: unknown field; expected one of server, storage, buses, auth, rules, objects",
+            "/colour: unknown field; expected one of server, storage, buses, auth, rules, objects, lake",
             "/server/hots: unknown field (did you mean host?); expected one of host, port, limits",
             "/server/port: expected an integer 0..65535, got number 70000",
             "/server/limits/maxBodyBytes: expected a size like 256KB or 10MB, got \"big\"",
@@ -256,6 +256,34 @@ class ConfigLoaderTest {
                 + "/schema/columns/1/format: is not a date pattern (Unknown pattern letter: b),"
                 + " got \"bbbb\"",
             prefix + "/schema/columns/2/name: names column b twice");
+  }
+
+  @Test
+  void lakeSettingsAreReadAndCheckedWithDefaults() {
+    var d = ConfigLoader.parse("", "test.yaml", BASE).lake();
+    assertThat(d).isEqualTo(SluiceConfig.LakeConfig.DEFAULTS);
+    var l =
+        ConfigLoader.parse(
+                "lake: {threads: 3, memoryLimit: 512MB, queryTimeout: 5s, maxRows: 7,"
+                    + " compaction: {interval: 0s, minFiles: 4, smallFileBytes: 1MB}}",
+                "test.yaml",
+                BASE)
+            .lake();
+    assertThat(l)
+        .isEqualTo(
+            new SluiceConfig.LakeConfig(
+                3,
+                "512MB",
+                java.time.Duration.ofSeconds(5),
+                7,
+                java.time.Duration.ZERO,
+                4,
+                1L << 20));
+    assertThat(problems("lake: {threads: 0, memoryLimit: lots, queryTimeout: 2h}"))
+        .containsExactly(
+            "/lake/threads: expected an integer 1..256, got number 0",
+            "/lake/memoryLimit: expected a size such as 512MB or 4GB, got \"lots\"",
+            "/lake/queryTimeout: expected a duration above 0 and at most 1h, got 2h");
   }
 
   @Test

@@ -31,6 +31,7 @@ class ConfigSchemaTest {
       """
       buses: [{name: orders}, {name: audit}]
       objects: {bus: audit, maxObjectBytes: 1GB, inbox: {dir: in, bucket: uploads, prefix: raw/, interval: 2s}}
+      lake: {threads: 4, memoryLimit: 2GB, queryTimeout: 10s, maxRows: 5000, compaction: {interval: 5m, minFiles: 4, smallFileBytes: 64MB}}
       rules:
         - name: big-orders
           bus: orders
@@ -122,7 +123,10 @@ class ConfigSchemaTest {
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {processedPrefix: /abs, schema: {columns: [{name: a}]}}}]}]",
         "objects: {colour: red}",
         "objects: {inbox: {dir: in}}",
-        "objects: {inbox: {dir: in, bucket: Bad_Bucket}}");
+        "objects: {inbox: {dir: in, bucket: Bad_Bucket}}",
+        "lake: {threads: 0}",
+        "lake: {memoryLimit: lots}",
+        "lake: {compaction: {minFiles: 1}}");
   }
 
   @ParameterizedTest
