@@ -108,7 +108,9 @@ class RuleChangeTest {
           .isPositive();
       assertThat(reshaped.requests().stream().filter(r -> !r.json().has("reshaped")).count())
           .isPositive();
-      List<String> lateIds = sent.subList(afterLate, sent.size());
+      // the one event in flight when the rule was created may have been stored just before it
+      // (its acknowledgement came after): the rule owes only the events after that one
+      List<String> lateIds = sent.subList(afterLate + 1, sent.size());
       Await.until(
           Duration.ofSeconds(30),
           () -> late.deliveredIds().containsAll(lateIds),

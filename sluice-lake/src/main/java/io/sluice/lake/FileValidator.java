@@ -127,12 +127,29 @@ final class FileValidator {
 
   private Outcome run(ValidateTarget spec, String bucket, String key, ObjectInfo info)
       throws IOException {
-    long t0 = System.nanoTime();
-    Instant started = clock.instant();
     Path work = state.resolve("work");
     Files.createDirectories(work);
     Path processed = Files.createTempFile(work, "processed-", ".part");
     Path rejected = Files.createTempFile(work, "rejected-", ".part");
+    try {
+      return judge(spec, bucket, key, info, work, processed, rejected);
+    } finally {
+      Files.deleteIfExists(processed);
+      Files.deleteIfExists(rejected);
+    }
+  }
+
+  private Outcome judge(
+      ValidateTarget spec,
+      String bucket,
+      String key,
+      ObjectInfo info,
+      Path work,
+      Path processed,
+      Path rejected)
+      throws IOException {
+    long t0 = System.nanoTime();
+    Instant started = clock.instant();
     Counts counts = new Counts();
     String failure = null;
     String writer = "validate/" + bucket + "/" + info.sha256();
@@ -160,10 +177,12 @@ final class FileValidator {
           (values, rowNumber) -> {
             if (table != null && rowNumber > highWater) {
               lg.writeStartObject();
-              lg.writeNumberField("#", rowNumber);
+              lg.writeNumberField("r", rowNumber);
+              lg.writeObjectFieldStart("v");
               for (Map.Entry<String, String> e : values.entrySet()) {
                 lg.writeStringField(e.getKey(), e.getValue());
               }
+              lg.writeEndObject();
               lg.writeEndObject();
               lg.writeRaw('\n');
             }
@@ -196,8 +215,6 @@ final class FileValidator {
         created(store.put(bucket, rejectedKey, r));
       }
     }
-    Files.deleteIfExists(processed);
-    Files.deleteIfExists(rejected);
     ObjectNode manifest = base(bucket, info);
     manifest.put("status", status);
     manifest.put("format", spec.format());
@@ -260,12 +277,10 @@ final class FileValidator {
       String line;
       while ((line = r.readLine()) != null) {
         JsonNode n = Json.MAPPER.readTree(line);
-        long row = n.get("#").asLong();
+        long row = n.get("r").asLong();
         Map<String, String> values = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> f : n.properties()) {
-          if (!f.getKey().equals("#")) {
-            values.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText());
-          }
+        for (Map.Entry<String, JsonNode> f : n.get("v").properties()) {
+          values.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText());
         }
         batch.add(lakeRecord(bucket, info, row, values, schema));
         if (batch.size() >= 40_000) {
@@ -339,6 +354,40 @@ final class FileValidator {
   @FunctionalInterface
   private interface RowConsumer {
     void accept(Map<String, String> values, long rowNumber) throws IOException;
+  }
+
+  /** Stands for a line over the limit (its characters were skipped, never held). */
+  private static final String TOO_LONG = new String("<too long>");
+
+  /** The next line without its end, or {@link #TOO_LONG}, or null at the end of the input. */
+  private static String boundedLine(BufferedReader r, long max) throws IOException {
+    StringBuilder b = new StringBuilder();
+    boolean over = false;
+    int c;
+    boolean any = false;
+    while ((c = r.read()) >= 0) {
+      any = true;
+      if (c == '\n') {
+        break;
+      }
+      if (c == '\r') {
+        r.mark(1);
+        if (r.read() != '\n') {
+          r.reset();
+        }
+        break;
+      }
+      if (b.length() >= max) {
+        over = true;
+        b.setLength(0);
+      } else if (!over) {
+        b.append((char) c);
+      }
+    }
+    if (!any) {
+      return null;
+    }
+    return over ? TOO_LONG : b.toString();
   }
 
   /** Neutralises spreadsheet formulas: a cell starting with = + - @ tab or CR gets a leading '. */
@@ -501,7 +550,7 @@ final class FileValidator {
     long rowNumber = 0;
     String text;
     try {
-      while ((text = br.readLine()) != null) {
+      while ((text = boundedLine(br, spec.maxLineBytes())) != null) {
         line++;
         if (text.isBlank()) {
           continue;
@@ -510,7 +559,7 @@ final class FileValidator {
         String reason = null;
         Map<String, String> values = new LinkedHashMap<>();
         JsonNode node = null;
-        if (text.length() > spec.maxLineBytes()) {
+        if (text == TOO_LONG) {
           reason =
               "line " + line + ": longer than the limit of " + spec.maxLineBytes() + " characters";
         } else {

@@ -47,6 +47,7 @@ public final class Lake implements AutoCloseable {
   private final LakeDb db;
   private final LakeMetrics metrics;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService compactor;
   private final SqlQueries queries;
   private final Map<String, LakeTable> tables = new TreeMap<>();
   private final Map<String, LakeWriter> writers = new HashMap<>();
@@ -65,6 +66,14 @@ public final class Lake implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.compactor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-lake-compaction");
+              t.setDaemon(true);
+              return t;
+            });
+    // query timeouts have their own timer thread: a long compaction must not hold them back
     this.queries = new SqlQueries(db, scheduler, metrics);
   }
 
@@ -84,7 +93,7 @@ public final class Lake implements AutoCloseable {
       }
       if (!settings.compactionInterval().isZero()) {
         long ms = settings.compactionInterval().toMillis();
-        lake.scheduler.scheduleWithFixedDelay(lake::compactQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        lake.compactor.scheduleWithFixedDelay(lake::compactQuietly, ms, ms, TimeUnit.MILLISECONDS);
       }
       return lake;
     } catch (IOException e) {
@@ -138,7 +147,7 @@ public final class Lake implements AutoCloseable {
     this.validator = new FileValidator(store, events, this, state, clock);
   }
 
-  private synchronized Sender sender(String bus, String rule, TargetConfig target) {
+  private Sender sender(String bus, String rule, TargetConfig target) {
     if (target.spec() instanceof TargetConfig.ValidateTarget v) {
       if (validator == null) {
         throw new IllegalStateException(
@@ -155,26 +164,39 @@ public final class Lake implements AutoCloseable {
     }
     String key = bus + "/" + rule + "/" + target.id();
     String tableName = ((TargetConfig.LakeTarget) target.spec()).table();
+    LakeTable t = null;
     try {
-      table(tableName, true); // queryable (empty) before its first rows arrive
+      t = table(tableName, true); // queryable (empty) before its first rows arrive
     } catch (IOException | SQLException e) {
       LOG.warn("lake table {} could not be opened yet: {}", tableName, e.toString());
     }
-    LakeWriter w = writers.get(key);
-    if (w == null) {
-      w = new LakeWriter(this, key, target);
-      writers.put(key, w);
-    } else {
-      w.update(target);
+    LakeWriter w;
+    boolean fresh;
+    synchronized (this) {
+      w = writers.get(key);
+      fresh = w == null;
+      if (fresh) {
+        w = new LakeWriter(this, key, target, t);
+        writers.put(key, w);
+      }
+      w.refs++;
     }
-    w.refs++;
+    if (!fresh) {
+      w.update(target, t); // outside the Lake's lock: an update may flush first
+    }
     return new LakeSender(this, w);
   }
 
-  synchronized void release(LakeWriter w) {
-    if (--w.refs == 0) {
-      writers.remove(w.key);
-      w.close();
+  void release(LakeWriter w) {
+    boolean last;
+    synchronized (this) {
+      last = --w.refs == 0;
+      if (last) {
+        writers.remove(w.key);
+      }
+    }
+    if (last) {
+      w.close(); // flushes: not under the Lake's lock
     }
   }
 
@@ -278,8 +300,10 @@ public final class Lake implements AutoCloseable {
     for (LakeWriter w : ws) {
       w.close();
     }
+    compactor.shutdownNow();
     scheduler.shutdownNow();
     try {
+      compactor.awaitTermination(10, TimeUnit.SECONDS);
       scheduler.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -188,12 +188,41 @@ final class LakeTable {
       next.write(dir.resolve(Manifest.FILE));
       manifest = next;
     } catch (IOException | SQLException | RuntimeException e) {
-      for (Path p : written) {
-        Files.deleteIfExists(p);
-      }
+      discard(written);
       throw e;
     }
     viewStale = true;
+  }
+
+  /**
+   * After a failed commit: deletes the files it wrote, except those the manifest on disk lists. A
+   * manifest replacement can fail after its rename (the directory fsync); then the new manifest is
+   * what a restart would see, so it is adopted rather than contradicted, and a retried commit finds
+   * its rows already counted by the high-water marks.
+   */
+  private void discard(List<Path> written) throws IOException {
+    Set<Path> listed = new HashSet<>();
+    try {
+      Manifest onDisk = Manifest.read(dir.resolve(Manifest.FILE));
+      for (DataFile f : onDisk.files()) {
+        listed.add(dir.resolve(f.path()).normalize());
+      }
+      if (onDisk.version() > manifest.version()) {
+        LOG.error(
+            "lake table {}: manifest v{} was written but not confirmed durable; keeping it",
+            name,
+            onDisk.version());
+        manifest = onDisk;
+        viewStale = true;
+      }
+    } catch (IOException unreadable) {
+      // no manifest to honour: the written files are not part of the table
+    }
+    for (Path p : written) {
+      if (!listed.contains(p.normalize())) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Error rows only (nothing for the table): counts them and moves the marks. */
@@ -374,9 +403,7 @@ final class LakeTable {
       next.write(dir.resolve(Manifest.FILE));
       manifest = next;
     } catch (IOException | SQLException | RuntimeException e) {
-      for (Path p : written) {
-        Files.deleteIfExists(p);
-      }
+      discard(written);
       throw e;
     }
     viewStale = true;

@@ -57,15 +57,20 @@ final class LakeWriter {
   private long bufferedBytes;
   private long firstBufferedNanos;
   private volatile TargetConfig config;
+
+  /** The table, resolved outside the writer's commit path (which must not take the Lake's lock). */
+  private volatile LakeTable table;
+
   private volatile boolean closing;
   int refs;
 
   private record Pending(Outbound item, CompletableFuture<Void> done) {}
 
-  LakeWriter(Lake lake, String key, TargetConfig config) {
+  LakeWriter(Lake lake, String key, TargetConfig config, LakeTable table) {
     this.lake = lake;
     this.key = key;
     this.config = config;
+    this.table = table;
     this.thread = Thread.ofPlatform().daemon().name("sluice-lake-" + key).start(this::run);
   }
 
@@ -78,8 +83,17 @@ final class LakeWriter {
     }
   }
 
+  private LakeTable table(String name) throws java.io.IOException, java.sql.SQLException {
+    LakeTable t = table;
+    if (t == null || !t.name.equals(name)) {
+      t = lake.table(name, true); // only when the Lake could not open it when the writer began
+      table = t;
+    }
+    return t;
+  }
+
   /** New settings for the same target; what is buffered is flushed with the old ones first. */
-  void update(TargetConfig next) {
+  void update(TargetConfig next, LakeTable nextTable) {
     lock.lock();
     try {
       if (!next.equals(config)) {
@@ -87,6 +101,7 @@ final class LakeWriter {
           flushLocked();
         }
         config = next;
+        table = nextTable;
       }
     } finally {
       lock.unlock();
@@ -160,16 +175,24 @@ final class LakeWriter {
    * lock}; releases it while committing so deliveries keep buffering. Commits never overlap.
    */
   private void flushLocked() {
+    // commitLock first, then the buffer: whoever takes a batch commits it before anyone can take
+    // a later one, so batches reach the table in order (the high-water mark depends on it)
+    lock.unlock();
+    commitLock.lock();
+    lock.lock();
     List<Pending> batch = buffer;
     buffer = new ArrayList<>();
     bufferedBytes = 0;
     lock.unlock();
-    commitLock.lock();
     try {
+      if (batch.isEmpty()) {
+        return;
+      }
       long backoff = 200;
+      boolean[] errorsWritten = {false};
       while (true) {
         try {
-          commit(batch);
+          commit(batch, errorsWritten);
           for (Pending p : batch) {
             p.done().complete(null);
           }
@@ -205,9 +228,9 @@ final class LakeWriter {
     }
   }
 
-  private void commit(List<Pending> batch) throws Exception {
+  private void commit(List<Pending> batch, boolean[] errorsWritten) throws Exception {
     TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
-    LakeTable table = lake.table(s.table(), true);
+    LakeTable table = table(s.table());
     List<String> wanted = s.partitionBy().stream().map(PartitionKey::name).toList();
     List<String> keys = table.partitionKeysFor(wanted);
     String keyMismatch =
@@ -274,7 +297,10 @@ final class LakeWriter {
       marks.put(key, mine);
     }
     if (!errors.isEmpty()) {
-      writeErrors(s.table(), errors);
+      if (!errorsWritten[0]) { // once per batch, not again on each retry of the commit
+        writeErrors(s.table(), errors);
+        errorsWritten[0] = true;
+      }
       lake.metrics().errorRows(s.table(), errors.size());
     }
     if (!rows.isEmpty()) {

@@ -52,6 +52,19 @@ class ObjectStoreTest {
     assertThat(s.list("other", null, null, 10).objects()).isEmpty();
   }
 
+  @Test
+  void factsLeftOverFromAnOlderVersionAreNotTrusted() throws Exception {
+    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20);
+    s.put("b1", "k", bytes("aaaa"));
+    // as if a crash left new data (same size) beside the old facts
+    Path data = dir.resolve("objects/b1/data/k");
+    Files.writeString(data, "bbbb");
+    Files.setLastModifiedTime(
+        data, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    assertThat(s.head("b1", "k").orElseThrow().sha256())
+        .isEqualTo("81cc5b17018674b401b42f35ba07bb79e211239c23bffe658da1577e3e646877");
+  }
+
   static Stream<Arguments> badKeys() {
     return Stream.of(
         Arguments.of("../escape", "/key: expected no . or .. segment in a key, got \"../escape\""),

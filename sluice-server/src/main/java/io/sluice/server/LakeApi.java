@@ -71,12 +71,14 @@ final class LakeApi {
       lake.query(sql.asText(), maxRows, Duration.ofMillis(timeoutMs), sink);
     } catch (QueryException e) {
       if (sink.started) {
+        // the status and part of the rows are sent: do not end the body normally (a client
+        // would take a cut result for a whole one); failing here makes Jetty abort the response
         throw new IOException("query failed after its result started: " + e.getMessage(), e);
       }
       writeError(ctx, e, sql.asText());
-    } finally {
-      sink.close();
+      return;
     }
+    sink.close();
   }
 
   private static long positive(JsonNode body, String field, long def) {
@@ -195,6 +197,7 @@ final class LakeApi {
       }
       g = Json.MAPPER.getFactory().createGenerator(out);
       g.setRootValueSeparator(null);
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
       if (format == Format.JSON) {
         g.writeStartObject();
         g.writeArrayFieldStart("columns");

@@ -114,8 +114,12 @@ final class ObjectsApi {
   void get(Context ctx) throws IOException {
     keys.require(ctx, "read");
     ObjectInfo i = found(ctx);
+    Optional<InputStream> body = store.open(i.bucket(), i.key());
+    if (body.isEmpty()) { // deleted in between
+      found(ctx);
+    }
     headers(ctx, i);
-    try (InputStream in = store.open(i.bucket(), i.key()).orElseThrow();
+    try (InputStream in = body.orElseThrow();
         OutputStream out = ctx.res().getOutputStream()) {
       in.transferTo(out);
     }

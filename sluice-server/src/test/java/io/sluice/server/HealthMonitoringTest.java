@@ -244,6 +244,8 @@ class HealthMonitoringTest {
       Files.copy(EXAMPLE.resolve("vitals-2026-11-30.csv"), part);
       Files.move(part, inbox.resolve("2026/vitals.csv"));
       Files.writeString(inbox.resolve("bad%2e%2ename.csv"), "x\n");
+      Path secret = Files.writeString(dir.resolve("secret.txt"), "not for upload");
+      Files.createSymbolicLink(inbox.resolve("link.csv"), secret);
       Await.until(
           Duration.ofSeconds(30),
           () -> !safeEvents(s, "Validation Failed").isEmpty(),
@@ -257,6 +259,9 @@ class HealthMonitoringTest {
           () -> !Files.exists(inbox.resolve("2026/vitals.csv")),
           () -> "inbox file not removed");
       assertThat(inbox.resolve(".failed/bad%2e%2ename.csv")).exists();
+      // a symbolic link is not followed: nothing was uploaded for it
+      assertThat(send(s, "HEAD", "/objects/health/raw/link.csv").statusCode()).isEqualTo(404);
+      assertThat(inbox.resolve("link.csv")).exists();
       assertThat(Files.readString(inbox.resolve(".failed/bad%2e%2ename.csv.error.txt")))
           .startsWith("/key: expected no percent-encoded dot, slash, backslash or NUL in a key");
     }

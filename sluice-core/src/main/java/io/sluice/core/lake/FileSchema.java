@@ -21,6 +21,9 @@ public record FileSchema(int version, List<Column> columns) {
     columns = List.copyOf(columns);
   }
 
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
   /** Value types. */
   public enum Type {
     STRING,
@@ -111,6 +114,9 @@ public record FileSchema(int version, List<Column> columns) {
           }
           if (type == Type.INTEGER && n.scale() > 0 && n.stripTrailingZeros().scale() > 0) {
             return "expected an integer";
+          }
+          if (type == Type.INTEGER && (n.compareTo(LONG_MIN) < 0 || n.compareTo(LONG_MAX) > 0)) {
+            return "expected an integer of at most 64 bits";
           }
           if (min != null && n.compareTo(min) < 0) {
             return "expected at least " + min.toPlainString();

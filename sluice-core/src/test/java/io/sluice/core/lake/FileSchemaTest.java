@@ -39,7 +39,11 @@ class FileSchemaTest {
     assertThat(i.check("-")).isEqualTo("c: expected an integer, got \"-\"");
     assertThat(i.check("1.2.3")).isEqualTo("c: expected an integer, got \"1.2.3\"");
     assertThat(i.check("99999999999999999999999"))
-        .isEqualTo("c: expected at most 220, got \"99999999999999999999999\"");
+        .isEqualTo("c: expected an integer of at most 64 bits, got \"99999999999999999999999\"");
+    Column unbounded = col(Type.INTEGER, null, null);
+    assertThat(unbounded.check("9223372036854775807")).isNull();
+    assertThat(unbounded.check("9223372036854775808"))
+        .isEqualTo("c: expected an integer of at most 64 bits, got \"9223372036854775808\"");
     Column n = col(Type.NUMBER, "34", "42");
     assertThat(n.check("36.6")).isNull();
     assertThat(n.check(".5")).isEqualTo("c: expected at least 34, got \".5\"");

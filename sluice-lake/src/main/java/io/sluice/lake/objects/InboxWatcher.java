@@ -77,7 +77,10 @@ public final class InboxWatcher implements AutoCloseable {
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
       files =
-          s.filter(Files::isRegularFile).filter(p -> !hidden(dir.relativize(p))).sorted().toList();
+          s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+              .filter(p -> !hidden(dir.relativize(p)))
+              .sorted()
+              .toList();
     }
     Map<Path, String> now = new HashMap<>();
     for (Path f : files) {
@@ -89,7 +92,12 @@ public final class InboxWatcher implements AutoCloseable {
       }
       now.put(f, stamp);
       if (stamp.equals(lastSeen.get(f))) {
-        upload(f);
+        try {
+          upload(f);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("inbox: {} not uploaded ({}); will try again", f, e.toString());
+          continue; // one bad file must not hold back the others
+        }
         now.remove(f);
       }
     }
@@ -110,7 +118,7 @@ public final class InboxWatcher implements AutoCloseable {
     String key = prefix + dir.relativize(f).toString().replace(java.io.File.separatorChar, '/');
     try {
       ObjectStore.ObjectInfo info;
-      try (InputStream in = Files.newInputStream(f)) {
+      try (InputStream in = Files.newInputStream(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         info = store.put(bucket, key, in);
       }
       ObjectNode d = Json.MAPPER.createObjectNode();

@@ -54,9 +54,19 @@ public final class ObjectStore {
   private final Path root;
   private final long maxBytes;
 
+  /** Writers and deleters of one key take its stripe, so data and facts change together. */
+  private final Object[] stripes = new Object[64];
+
+  private Object stripe(String bucket, String key) {
+    return stripes[Math.floorMod((bucket + "/" + key).hashCode(), stripes.length)];
+  }
+
   public ObjectStore(Path root, long maxBytes) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.maxBytes = maxBytes;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
     Files.createDirectories(this.root);
   }
 
@@ -203,28 +213,33 @@ public final class ObjectStore {
       if (Files.isDirectory(target)) {
         throw conflict(key, "other objects already use this key as a prefix");
       }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      fsyncDir(target.getParent());
+      ObjectInfo info =
+          new ObjectInfo(bucket, key, size, HexFormat.of().formatHex(sha.digest()), Instant.now());
+      synchronized (stripe(bucket, key)) {
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDir(target.getParent());
+        Path meta = metaPath(bucket, key);
+        Files.createDirectories(meta.getParent());
+        AtomicFiles.write(
+            meta,
+            Json.MAPPER.writeValueAsBytes(
+                java.util.Map.of(
+                    "size",
+                    info.size(),
+                    "sha256",
+                    info.sha256(),
+                    "lastModified",
+                    info.lastModified().toString(),
+                    "dataModifiedMs",
+                    Files.getLastModifiedTime(target).toMillis())));
+      }
+      return info;
     } catch (NotDirectoryException e) {
       throw conflict(key, "a prefix of this key is already an object");
     } finally {
       Files.deleteIfExists(tmp);
     }
-    ObjectInfo info =
-        new ObjectInfo(bucket, key, size, HexFormat.of().formatHex(sha.digest()), Instant.now());
-    Path meta = metaPath(bucket, key);
-    Files.createDirectories(meta.getParent());
-    AtomicFiles.write(
-        meta,
-        Json.MAPPER.writeValueAsBytes(
-            java.util.Map.of(
-                "size",
-                info.size(),
-                "sha256",
-                info.sha256(),
-                "lastModified",
-                info.lastModified().toString())));
-    return info;
   }
 
   private static InvalidInputException conflict(String key, String why) {
@@ -255,7 +270,10 @@ public final class ObjectStore {
     Path meta = metaPath(bucket, key);
     if (Files.isRegularFile(meta)) {
       var m = Json.MAPPER.readTree(Files.readAllBytes(meta));
-      if (m.get("size").asLong() == Files.size(p)) {
+      // the facts belong to this data only if size and the data file's time agree (a crash
+      // between replacing the data and its facts leaves old facts beside new data)
+      if (m.get("size").asLong() == Files.size(p)
+          && m.path("dataModifiedMs").asLong(-1) == Files.getLastModifiedTime(p).toMillis()) {
         return Optional.of(
             new ObjectInfo(
                 bucket,
@@ -299,8 +317,10 @@ public final class ObjectStore {
     if (!Files.isRegularFile(p)) {
       return false;
     }
-    Files.delete(p);
-    Files.deleteIfExists(metaPath(bucket, key));
+    synchronized (stripe(bucket, key)) {
+      Files.delete(p);
+      Files.deleteIfExists(metaPath(bucket, key));
+    }
     fsyncDir(p.getParent());
     Path data = bucketDir(bucket).resolve("data");
     for (Path d = p.getParent();
