@@ -53,14 +53,6 @@ class DeliveryKillNineIT {
     http = packaged.http;
   }
 
-  private Process start(Path config) throws IOException {
-    return packaged.start("run", config.toString());
-  }
-
-  private void awaitReady(URI base, Process server) {
-    packaged.awaitReady(base, server);
-  }
-
   @Test
   void everyAcknowledgedEventIsDeliveredOrDeadLetteredAndOnlyInFlightOnesTwice() throws Exception {
     Random random = new Random(11);
@@ -89,9 +81,9 @@ class DeliveryKillNineIT {
       Set<String> acked = ConcurrentHashMap.newKeySet();
       List<Long> kills = new ArrayList<>();
       for (int cycle = 0; cycle < 3; cycle++) {
-        Process server = start(config);
+        Process server = packaged.start("run", config.toString());
         try {
-          awaitReady(base, server);
+          packaged.awaitReady(base, server);
           AtomicBoolean stop = new AtomicBoolean();
           int c = cycle;
           Thread producer =

@@ -44,18 +44,6 @@ class LakeKillNineIT {
     http = packaged.http;
   }
 
-  private Process start(Path config) throws IOException {
-    return packaged.start("run", config.toString());
-  }
-
-  private void awaitReady(URI base, Process server) {
-    packaged.awaitReady(base, server);
-  }
-
-  private JsonNode query(URI base, String sql) throws IOException, InterruptedException {
-    return packaged.query(base, sql);
-  }
-
   @Test
   void everyAcknowledgedEventIsInTheTableExactlyOnce() throws Exception {
     Random random = new Random(5);
@@ -72,10 +60,10 @@ class LakeKillNineIT {
     URI base = URI.create("http://127.0.0.1:" + port);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     for (int cycle = 0; cycle < CYCLES; cycle++) {
-      Process server = start(config);
+      Process server = packaged.start("run", config.toString());
       boolean last = cycle == CYCLES - 1;
       try {
-        awaitReady(base, server);
+        packaged.awaitReady(base, server);
         AtomicBoolean stop = new AtomicBoolean();
         int c = cycle;
         Thread producer =
@@ -146,11 +134,14 @@ class LakeKillNineIT {
         }
       }
     }
-    Process server = start(config);
+    Process server = packaged.start("run", config.toString());
     try {
-      awaitReady(base, server);
+      packaged.awaitReady(base, server);
       JsonNode counts =
-          query(base, "SELECT count(*), count(DISTINCT id) FROM events").get("rows").get(0);
+          packaged
+              .query(base, "SELECT count(*), count(DISTINCT id) FROM events")
+              .get("rows")
+              .get(0);
       assertThat(counts.get(0).asLong())
           .as("rows == distinct ids (no duplicate rows)")
           .isEqualTo(counts.get(1).asLong());
@@ -165,7 +156,10 @@ class LakeKillNineIT {
   private Set<String> ids(URI base) {
     Set<String> s = new HashSet<>();
     try {
-      query(base, "SELECT id FROM events").get("rows").forEach(r -> s.add(r.get(0).asText()));
+      packaged
+          .query(base, "SELECT id FROM events")
+          .get("rows")
+          .forEach(r -> s.add(r.get(0).asText()));
     } catch (IOException | InterruptedException | AssertionError e) {
       // not up yet
     }

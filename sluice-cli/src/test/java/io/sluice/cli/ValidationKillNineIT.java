@@ -38,18 +38,6 @@ class ValidationKillNineIT {
     http = packaged.http;
   }
 
-  private Process start(Path config) throws IOException {
-    return packaged.start("run", config.toString());
-  }
-
-  private void awaitReady(URI base, Process server) {
-    packaged.awaitReady(base, server);
-  }
-
-  private JsonNode query(URI base, String sql) throws IOException, InterruptedException {
-    return packaged.query(base, sql);
-  }
-
   @Test
   void aKilledValidationIsRedoneWithoutDuplicatesAndOneGigabyteFitsInASmallHeap() throws Exception {
     int port = PackagedServer.freePort();
@@ -71,16 +59,21 @@ class ValidationKillNineIT {
 
     Path small = dir.resolve("small.csv");
     long smallRows = generate(small, 40L << 20, 1);
-    Process server = start(config);
+    Process server = packaged.start("run", config.toString());
     try {
-      awaitReady(base, server);
+      packaged.awaitReady(base, server);
       put(base, "/objects/health/raw/small.csv", small);
       // kill once the first of the file's lake commits is visible: mid-file, by construction
       Await.until(
           Duration.ofSeconds(60),
           () -> {
             try {
-              return query(base, "SELECT count(*) FROM vitals").get("rows").get(0).get(0).asLong()
+              return packaged
+                      .query(base, "SELECT count(*) FROM vitals")
+                      .get("rows")
+                      .get(0)
+                      .get(0)
+                      .asLong()
                   > 0;
             } catch (Exception | AssertionError e) {
               return false;
@@ -93,9 +86,9 @@ class ValidationKillNineIT {
     } finally {
       server.destroyForcibly();
     }
-    server = start(config);
+    server = packaged.start("run", config.toString());
     try {
-      awaitReady(base, server);
+      packaged.awaitReady(base, server);
       Await.until(
           Duration.ofSeconds(120),
           () -> manifest(base, "small.csv") != null,
@@ -105,7 +98,10 @@ class ValidationKillNineIT {
       long valid = m.get("rowsValid").asLong();
       assertThat(valid).isGreaterThan(smallRows * 9 / 10);
       JsonNode counts =
-          query(base, "SELECT count(*), count(DISTINCT id) FROM vitals").get("rows").get(0);
+          packaged
+              .query(base, "SELECT count(*), count(DISTINCT id) FROM vitals")
+              .get("rows")
+              .get(0);
       assertThat(counts.get(0).asLong()).as("rows in the lake table").isEqualTo(valid);
       assertThat(counts.get(1).asLong()).as("distinct rows").isEqualTo(valid);
       assertThat(Files.readString(dir.resolve("server.log")))
@@ -123,9 +119,9 @@ class ValidationKillNineIT {
             .replace("        validate:\n          table: vitals\n", "        validate:\n"));
     Path big = dir.resolve("big.csv");
     long bigRows = generate(big, 1L << 30, 2);
-    server = start(config);
+    server = packaged.start("run", config.toString());
     try {
-      awaitReady(base, server);
+      packaged.awaitReady(base, server);
       put(base, "/objects/health/raw/big.csv", big);
       Await.until(
           Duration.ofSeconds(300),
