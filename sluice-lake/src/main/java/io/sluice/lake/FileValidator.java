@@ -189,6 +189,8 @@ final class FileValidator {
           };
       if (spec.format().equals("csv")) {
         failure = csv(spec, in, po, ro, counts, rows);
+      } else if (spec.format().equals("json")) {
+        failure = json(spec, in, po, ro, counts, rows);
       } else {
         failure = ndjson(spec, in, po, ro, counts, rows);
       }
@@ -521,6 +523,112 @@ final class FileValidator {
     return null;
   }
 
+  private final Map<JsonNode, io.sluice.core.lake.RecordSchema> recordSchemas =
+      new ConcurrentHashMap<>();
+
+  /** Column rules, then the JSON Schema (when the target has one) for a JSON record. */
+  private String check(ValidateTarget spec, Map<String, String> values, JsonNode record) {
+    String columns = spec.schema().columns().isEmpty() ? null : check(spec.schema(), values);
+    if (spec.jsonSchema() == null) {
+      return columns;
+    }
+    String json =
+        recordSchemas
+            .computeIfAbsent(spec.jsonSchema(), io.sluice.core.lake.RecordSchema::compile)
+            .check(record);
+    if (columns == null) {
+      return json;
+    }
+    return json == null ? columns : columns + "; " + json;
+  }
+
+  /** Reads one element of an array (the mapper's default refuses the tokens that follow). */
+  private static final com.fasterxml.jackson.databind.ObjectReader ELEMENT =
+      Json.MAPPER
+          .readerFor(JsonNode.class)
+          .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /**
+   * One JSON array of records, read element by element (never whole): valid records go to a JSON
+   * array in processed/, invalid ones as {@code {"record","reason"}} to one in rejected/.
+   */
+  private String json(
+      ValidateTarget spec,
+      InputStream in,
+      OutputStream po,
+      OutputStream ro,
+      Counts counts,
+      RowConsumer rows)
+      throws IOException {
+    var factory = Json.MAPPER.getFactory();
+    try (com.fasterxml.jackson.core.JsonParser p = factory.createParser(in);
+        JsonGenerator pg = factory.createGenerator(po);
+        JsonGenerator rg = factory.createGenerator(ro)) {
+      pg.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+      rg.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+      com.fasterxml.jackson.core.JsonToken first;
+      try {
+        first = p.nextToken();
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        return "the file is not JSON: " + e.getOriginalMessage();
+      }
+      if (first == null) {
+        return "the file is empty: expected a JSON array of records";
+      }
+      if (first != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+        return "expected a JSON array of records, got " + first.asString();
+      }
+      pg.writeStartArray();
+      rg.writeStartArray();
+      long rowNumber = 0;
+      try {
+        while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+          rowNumber++;
+          JsonNode record = ELEMENT.readValue(p);
+          String reason;
+          Map<String, String> values = new LinkedHashMap<>();
+          if (record == null || !record.isObject()) {
+            reason =
+                "record " + rowNumber + ": expected a JSON object, got " + Json.describe(record);
+          } else {
+            for (Map.Entry<String, JsonNode> f : record.properties()) {
+              JsonNode v = f.getValue();
+              values.put(
+                  f.getKey(), v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
+            }
+            reason = check(spec, values, record);
+          }
+          if (reason == null) {
+            counts.valid++;
+            Json.write(pg, record);
+            rows.accept(values, rowNumber);
+          } else {
+            counts.rejected++;
+            rg.writeStartObject();
+            rg.writeFieldName("record");
+            if (record == null) {
+              rg.writeNull();
+            } else {
+              Json.write(rg, record);
+            }
+            rg.writeStringField("reason", reason);
+            rg.writeEndObject();
+          }
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException | NumberFormatException e) {
+        return "the file is not valid JSON at record "
+            + rowNumber
+            + ": "
+            + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                ? j.getOriginalMessage()
+                : e.getMessage());
+      }
+      pg.writeEndArray();
+      rg.writeEndArray();
+    }
+    return null;
+  }
+
   private static String check(FileSchema schema, Map<String, String> values) {
     List<String> problems = new ArrayList<>();
     for (FileSchema.Column c : schema.columns()) {
@@ -581,7 +689,7 @@ final class FileValidator {
             JsonNode v = f.getValue();
             values.put(f.getKey(), v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
           }
-          reason = check(spec.schema(), values);
+          reason = check(spec, values, node);
         }
         if (reason == null) {
           counts.valid++;

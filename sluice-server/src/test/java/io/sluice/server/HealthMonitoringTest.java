@@ -267,6 +267,83 @@ class HealthMonitoringTest {
     }
   }
 
+  static final String JSON_YAML =
+      """
+      buses: [{name: default}]
+      rules:
+        - name: v
+          bus: default
+          pattern: {source: [sluice.objects], detail-type: [Object Created], detail: {object: {key: [{prefix: raw/}]}}}
+          targets:
+            - id: json
+              validate:
+                format: json
+                table: readings
+                jsonSchema:
+                  type: object
+                  required: [patient_id, heart_rate]
+                  properties:
+                    patient_id: {type: string, minLength: 1}
+                    heart_rate: {type: integer, minimum: 30, maximum: 220}
+      """;
+
+  @Test
+  void jsonArraysAreCheckedAgainstAJsonSchemaRecordByRecord() throws Exception {
+    try (ServerFixture s = ServerFixture.start(dir, JSON_YAML)) {
+      String body =
+          "[{\"patient_id\":\"P1\",\"heart_rate\":72},"
+              + "{\"patient_id\":\"P2\",\"heart_rate\":250},"
+              + "{\"heart_rate\":\"fast\"},"
+              + "7,"
+              + "{\"patient_id\":\"P5\",\"heart_rate\":80,\"note\":{\"a\":1}}]";
+      assertThat(
+              put(s, "/objects/lab/raw/a.json", body.getBytes(StandardCharsets.UTF_8)).statusCode())
+          .isEqualTo(200);
+      put(
+          s,
+          "/objects/lab/raw/broken.json",
+          "[{\"patient_id\":\"P1\"},{".getBytes(StandardCharsets.UTF_8));
+      put(
+          s,
+          "/objects/lab/raw/object.json",
+          "{\"patient_id\":\"P1\"}".getBytes(StandardCharsets.UTF_8));
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> safeEvents(s, "Validation Failed").size() == 3,
+          () -> "validation events: " + safeEvents(s, "Validation Failed").size());
+      JsonNode processed =
+          Json.MAPPER.readTree(send(s, "GET", "/objects/lab/processed/a.json").body());
+      assertThat(processed.toString())
+          .isEqualTo(
+              "[{\"patient_id\":\"P1\",\"heart_rate\":72},"
+                  + "{\"patient_id\":\"P5\",\"heart_rate\":80,\"note\":{\"a\":1}}]");
+      JsonNode rejected =
+          Json.MAPPER.readTree(send(s, "GET", "/objects/lab/rejected/a.json").body());
+      assertThat(rejected).hasSize(3);
+      assertThat(rejected.get(0).get("reason").asText()).contains("heart_rate").contains("220");
+      assertThat(rejected.get(1).get("reason").asText())
+          .contains("patient_id")
+          .contains("heart_rate");
+      assertThat(rejected.get(2).get("reason").asText())
+          .isEqualTo("record 4: expected a JSON object, got number 7");
+      List<String> reasons = new ArrayList<>();
+      for (JsonNode d : events(s, "Validation Failed")) {
+        if (d.has("reason")) {
+          reasons.add(d.get("object").get("key").asText() + ": " + d.get("reason").asText());
+        }
+      }
+      assertThat(reasons)
+          .containsExactlyInAnyOrder(
+              "raw/object.json: expected a JSON array of records, got {",
+              "raw/broken.json: the file is not valid JSON at record 2: Unexpected end-of-input: expected close marker for Object (start marker at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 22])");
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> sql(s, "SELECT count(*) FROM readings") == 2,
+          () -> "readings");
+      assertThat(sql(s, "SELECT heart_rate FROM readings WHERE patient_id = 'P5'")).isEqualTo(80);
+    }
+  }
+
   static List<JsonNode> safeEvents(ServerFixture s, String type) {
     try {
       return events(s, type);

@@ -428,8 +428,15 @@ public final class RuleReader {
     if (!n.isObject(true, "a mapping with format, schema, processedPrefix, rejectedPrefix")) {
       return null;
     }
-    n.allowOnly("format", "schema", "processedPrefix", "rejectedPrefix", "table", "maxLineBytes");
-    String format = n.field("format").oneOf("csv", "csv", "ndjson");
+    n.allowOnly(
+        "format",
+        "schema",
+        "jsonSchema",
+        "processedPrefix",
+        "rejectedPrefix",
+        "table",
+        "maxLineBytes");
+    String format = n.field("format").oneOf("csv", "csv", "ndjson", "json");
     String processed =
         n.field("processedPrefix").matching("processed/", PREFIX, "a key prefix like processed/");
     String rejected =
@@ -443,9 +450,28 @@ public final class RuleReader {
             .matching(
                 null, TABLE, "a table name of 1-63 characters a-z 0-9 _, starting with a letter");
     long maxLine = n.field("maxLineBytes").bytes(1L << 20, 64, 64L << 20);
+    JsonNode jsonSchema = null;
+    ConfigNode js = n.field("jsonSchema");
+    if (!js.isMissing()) {
+      if (format != null && format.equals("csv")) {
+        js.problem("applies to json and ndjson files; csv files are checked by schema.columns");
+      } else if (js.isObject(true, "a JSON Schema object")) {
+        jsonSchema = io.sluice.core.Json.MAPPER.valueToTree(js.raw());
+        try {
+          io.sluice.core.lake.RecordSchema.compile(jsonSchema);
+        } catch (RuntimeException e) {
+          js.problem("is not a usable JSON Schema: " + e.getMessage());
+        }
+      }
+    }
     ConfigNode sc = n.field("schema");
     io.sluice.core.lake.FileSchema schema = null;
-    if (sc.isObject(true, "a mapping with version and columns")) {
+    boolean needColumns = js.isMissing() || !sc.isMissing();
+    if (format != null && format.equals("json") && sc.isMissing() && js.isMissing()) {
+      n.field("jsonSchema").problem("is required for json files: the JSON Schema of a record");
+      needColumns = false;
+    }
+    if (needColumns && sc.isObject(true, "a mapping with version and columns")) {
       sc.allowOnly("version", "columns");
       int version = sc.field("version").integer(1, 1, 1_000_000);
       List<io.sluice.core.lake.FileSchema.Column> cols = new ArrayList<>();
@@ -463,7 +489,11 @@ public final class RuleReader {
       }
       schema = new io.sluice.core.lake.FileSchema(version, cols);
     }
-    return new TargetConfig.ValidateTarget(format, schema, processed, rejected, table, maxLine);
+    if (schema == null) {
+      schema = new io.sluice.core.lake.FileSchema(1, List.of());
+    }
+    return new TargetConfig.ValidateTarget(
+        format, schema, processed, rejected, table, maxLine, jsonSchema);
   }
 
   private static io.sluice.core.lake.FileSchema.Column column(ConfigNode c) {

@@ -94,7 +94,10 @@ public record TargetConfig(
    * processedPrefix} (and the lake table, if set), invalid ones with their reasons to {@code
    * rejectedPrefix}, in the same bucket and format.
    *
-   * @param format csv or ndjson
+   * @param format csv, ndjson, or json (one JSON array of records)
+   * @param schema column rules (csv; ndjson unless {@code jsonSchema} is given), or null
+   * @param jsonSchema a JSON Schema (draft 2020-12 unless it names another) each record must
+   *     satisfy (json and ndjson), or null
    */
   public record ValidateTarget(
       String format,
@@ -102,7 +105,8 @@ public record TargetConfig(
       String processedPrefix,
       String rejectedPrefix,
       String table,
-      long maxLineBytes)
+      long maxLineBytes,
+      com.fasterxml.jackson.databind.JsonNode jsonSchema)
       implements TargetSpec {
     @Override
     public String kind() {

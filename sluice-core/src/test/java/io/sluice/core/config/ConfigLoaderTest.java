@@ -243,7 +243,7 @@ class ConfigLoaderTest {
                     + " format: 'bbbb'}, {name: b}]}}}]}]"))
         .containsExactlyInAnyOrder(
             "/objects/bus: names bus \"nope\", which is not configured (buses: default)",
-            prefix + "/format: expected one of csv, ndjson, got \"xml\"",
+            prefix + "/format: expected one of csv, ndjson, json, got \"xml\"",
             prefix + "/rejectedPrefix: must differ from processedPrefix, got \"out/\"",
             prefix
                 + "/schema/columns/0/type: expected one of string, integer, number, boolean,"
@@ -256,6 +256,44 @@ class ConfigLoaderTest {
                 + "/schema/columns/1/format: is not a date pattern (Unknown pattern letter: b),"
                 + " got \"bbbb\"",
             prefix + "/schema/columns/2/name: names column b twice");
+  }
+
+  @Test
+  void jsonFilesNeedAUsableJsonSchema() {
+    var v =
+        (TargetConfig.ValidateTarget)
+            ConfigLoader.parse(
+                    "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate:"
+                        + " {format: json, jsonSchema: {type: object, required: [id]}}}]}]",
+                    "test.yaml",
+                    BASE)
+                .rules()
+                .get(0)
+                .targets()
+                .get(0)
+                .spec();
+    assertThat(v.jsonSchema().toString()).isEqualTo("{\"type\":\"object\",\"required\":[\"id\"]}");
+    assertThat(v.schema().columns()).isEmpty();
+    String prefix = "/rules/0/targets/0/validate";
+    assertThat(
+            problems(
+                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format:"
+                    + " json}}]}]"))
+        .containsExactly(
+            prefix + "/jsonSchema: is required for json files: the JSON Schema of a record");
+    assertThat(
+            problems(
+                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format:"
+                    + " csv, jsonSchema: {type: object}, schema: {columns: [{name: a}]}}}]}]"))
+        .containsExactly(
+            prefix
+                + "/jsonSchema: applies to json and ndjson files; csv files are checked by"
+                + " schema.columns");
+    assertThat(
+            problems(
+                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format:"
+                    + " json, jsonSchema: [1]}}]}]"))
+        .containsExactly(prefix + "/jsonSchema: expected a JSON Schema object, got array [1]");
   }
 
   @Test

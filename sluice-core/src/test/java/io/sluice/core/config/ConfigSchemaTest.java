@@ -74,6 +74,10 @@ class ConfigSchemaTest {
                     - {name: n, type: integer, min: 0, max: 100}
                     - {name: day, type: date, format: dd/MM/yyyy}
                     - {name: kind, enum: [a, b]}
+            - id: json
+              validate:
+                format: json
+                jsonSchema: {type: object, properties: {id: {type: string}}, required: [id]}
         - name: everything
           bus: audit
           pattern: {source: [{prefix: ""}]}
