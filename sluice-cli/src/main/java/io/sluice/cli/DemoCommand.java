@@ -33,9 +33,9 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the sports-events example end to end: a server with two rules writing two lake tables,",
-      "228 events sent over HTTP, then SQL over the lake. Stops when done.",
-      "The example lives in examples/sports-events/ (sluice.yaml, events.ndjson)."
+      "Run the sports-events example end to end and print SQL answers over its lake.",
+      "A server with two rules writing two lake tables, 228 events sent over HTTP, then SQL.",
+      "Stops when done. The example lives in examples/sports-events/ (sluice.yaml, events.ndjson)."
     })
 final class DemoCommand implements Callable<Integer> {
 

@@ -15,6 +15,7 @@ class AuthTest {
 
   static final String INGEST_KEY = ApiKeys.newKey();
   static final String READ_KEY = ApiKeys.newKey();
+  static final String UPLOAD_KEY = ApiKeys.newKey();
   static final String EVENT = "{\"source\":\"s\",\"detail-type\":\"T\"}";
 
   @TempDir Path dir;
@@ -32,7 +33,52 @@ class AuthTest {
                 + ", scopes: [\"ingest:orders\"]}\n"
                 + "    - {name: dash, sha256: "
                 + ApiKeys.sha256Hex(READ_KEY)
-                + ", scopes: [read]}\n");
+                + ", scopes: [read]}\n"
+                + "    - {name: uploader, sha256: "
+                + ApiKeys.sha256Hex(UPLOAD_KEY)
+                + ", scopes: [\"objects:write\"]}\n");
+  }
+
+  @Test
+  void objectsAndQueriesNeedTheirScopes() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.Function<String, Integer> put =
+        key -> {
+          try {
+            return http.send(
+                    java.net.http.HttpRequest.newBuilder(s.uri("/objects/b1/k.txt"))
+                        .header("Authorization", "Bearer " + key)
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    assertThat(put.apply(READ_KEY)).isEqualTo(403);
+    assertThat(put.apply(UPLOAD_KEY)).isEqualTo(200);
+    assertThat(s.get("/objects/b1/k.txt", "Authorization", "Bearer " + READ_KEY).status())
+        .isEqualTo(200);
+    ServerFixture.Response q =
+        s.post(
+            "/query",
+            "application/json",
+            "{\"sql\":\"SELECT 1\"}",
+            "Authorization",
+            "Bearer " + UPLOAD_KEY);
+    assertThat(q.status()).isEqualTo(403);
+    assertThat(q.json().get("message").asText())
+        .isEqualTo("/headers/Authorization: API key \"uploader\" lacks the scope read");
+    assertThat(
+            s.post(
+                    "/query",
+                    "application/json",
+                    "{\"sql\":\"SELECT 1\"}",
+                    "Authorization",
+                    "Bearer " + READ_KEY)
+                .status())
+        .isEqualTo(200);
   }
 
   @AfterEach
