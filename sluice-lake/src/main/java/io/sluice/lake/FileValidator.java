@@ -83,7 +83,7 @@ final class FileValidator {
       Path marker = marker(info.sha256());
       if (Files.exists(marker)) {
         JsonNode first = Json.MAPPER.readTree(Files.readAllBytes(marker));
-        ObjectNode d = base(bucket, info);
+        ObjectNode d = info.describe();
         d.put("firstKey", first.path("key").asText());
         d.put("firstProcessedAt", first.path("at").asText());
         events.emit("Duplicate Object", d);
@@ -107,16 +107,6 @@ final class FileValidator {
     } finally {
       lock.unlock();
     }
-  }
-
-  private static ObjectNode base(String bucket, ObjectInfo info) {
-    ObjectNode d = Json.MAPPER.createObjectNode();
-    d.putObject("bucket").put("name", bucket);
-    d.putObject("object")
-        .put("key", info.key())
-        .put("size", info.size())
-        .put("sha256", info.sha256());
-    return d;
   }
 
   /** The key under another prefix: {@code raw/2026/a.csv} → {@code processed/2026/a.csv}. */
@@ -217,7 +207,7 @@ final class FileValidator {
         created(store.put(bucket, rejectedKey, r));
       }
     }
-    ObjectNode manifest = base(bucket, info);
+    ObjectNode manifest = info.describe();
     manifest.put("status", status);
     manifest.put("format", spec.format());
     manifest.put("schemaVersion", spec.schema().version());
@@ -253,9 +243,7 @@ final class FileValidator {
 
   /** Outputs are objects too: each write emits Object Created, as an upload does. */
   private void created(ObjectInfo info) throws IOException {
-    ObjectNode d = base(info.bucket(), info);
-    d.put("reason", "Validation");
-    events.emit("Object Created", d);
+    events.emit("Object Created", info.eventDetail("Validation"));
   }
 
   private LakeTable lakeTable(String name) throws IOException {
@@ -416,24 +404,13 @@ final class FileValidator {
     }
   }
 
+  /** A CSV row of an output file: each cell neutralised against formulas. */
   static void writeCsvRow(Writer w, List<String> cells) throws IOException {
-    for (int i = 0; i < cells.size(); i++) {
-      if (i > 0) {
-        w.write(',');
-      }
-      String s = safeCell(cells.get(i) == null ? "" : cells.get(i));
-      if (s.indexOf(',') >= 0
-          || s.indexOf('"') >= 0
-          || s.indexOf('\n') >= 0
-          || s.indexOf('\r') >= 0) {
-        w.write('"');
-        w.write(s.replace("\"", "\"\""));
-        w.write('"');
-      } else {
-        w.write(s);
-      }
+    List<String> safe = new ArrayList<>(cells.size());
+    for (String c : cells) {
+      safe.add(safeCell(c == null ? "" : c));
     }
-    w.write("\r\n");
+    CsvWriter.writeRow(w, safe);
   }
 
   /** Returns a file-level failure, or null when every row was judged. */

@@ -7,14 +7,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.sluice.core.Json;
 import io.sluice.lake.Manifest.DataFile;
 import io.sluice.lake.Manifest.Garbage;
+import io.sluice.log.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -74,8 +73,7 @@ final class LakeTable {
     Manifest m = Files.exists(mf) ? Manifest.read(mf) : Manifest.empty(name, clock.millis());
     LakeTable t = new LakeTable(name, dir, db, clock, m);
     t.removeLeftovers();
-    t.refreshViewIfStale();
-    return t;
+    return t; // the view is defined before the first query (it reads every file's footer)
   }
 
   synchronized Manifest manifest() {
@@ -292,24 +290,16 @@ final class LakeTable {
     Path file = partDir.resolve(fileName);
     written.add(tmp);
     writer.write(tmp);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
+    AtomicFiles.fsyncFile(tmp);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     written.add(file);
-    fsyncDir(partDir);
+    AtomicFiles.fsyncDirectory(partDir);
     if (created) {
       for (Path p = partDir.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
-        fsyncDir(p);
+        AtomicFiles.fsyncDirectory(p);
       }
     }
     return file;
-  }
-
-  static void fsyncDir(Path d) throws IOException {
-    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 
   private void copyJson(Path staging, TableSchema schema, Path tmp, String compression)

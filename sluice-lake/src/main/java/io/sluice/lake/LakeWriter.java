@@ -9,13 +9,12 @@ import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformOutput;
 import io.sluice.engine.targets.DeliveryException;
 import io.sluice.engine.targets.Outbound;
+import io.sluice.log.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -360,10 +359,8 @@ final class LakeWriter {
         g.writeRaw('\n');
       }
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-    LakeTable.fsyncDir(dir);
+    AtomicFiles.fsyncFile(file);
+    AtomicFiles.fsyncDirectory(dir);
     LOG.warn(
         "lake table {}: {} rows could not be written and went to {} (first: {})",
         table,

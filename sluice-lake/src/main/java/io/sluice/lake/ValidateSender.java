@@ -32,7 +32,12 @@ final class ValidateSender implements Sender {
       String key = d == null ? null : d.path("object").path("key").asText(null);
       if (bucket == null || key == null) {
         throw DeliveryException.permanent(
-            "expected an Object Created event with detail.bucket.name and detail.object.key");
+            "expected an Object Created event with detail.bucket.name and detail.object.key, got"
+                + " detail-type "
+                + io.sluice.core.Problem.render(
+                    o.event() == null ? null : o.event().path("detail-type").asText(null))
+                + " with detail "
+                + io.sluice.core.Json.describe(d));
       }
       try {
         validator.validate(spec, bucket, key);

@@ -200,4 +200,55 @@ class LakeTargetTest {
     assertThat(meters.counter("sluice.lake.redelivered.skipped", "table", "cat1").count())
         .isEqualTo(120);
   }
+
+  @Test
+  void aFailingCommitIsRetriedUntilItSucceedsAndNothingIsLostOrDoubled() throws Exception {
+    start();
+    // a file where the partition directory must go: every commit fails until it is removed
+    Path blocker = dir.resolve("data/lake/cat1/dt=2026-11-30");
+    Files.createDirectories(blocker.getParent());
+    Files.writeString(blocker, "in the way");
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      events.add(event("goal", i));
+    }
+    List<String> ids = send(events);
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> meters.counter("sluice.lake.commit.failures", "table", "cat1").count() >= 2,
+        () -> "no failed commits yet");
+    assertThat(count("SELECT count(*) FROM cat1")).isZero();
+    Files.delete(blocker);
+    Await.until(
+        Duration.ofSeconds(60),
+        () -> countQuietly("SELECT count(*) FROM cat1") == 50,
+        () -> "cat1 " + countQuietly("SELECT count(*) FROM cat1"));
+    Rows r = new Rows();
+    lake.query("SELECT id FROM cat1", r);
+    assertThat(r.column(0)).containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void aValidateTargetRefusesAnEventThatNamesNoObject() {
+    var spec =
+        new io.sluice.core.config.TargetConfig.ValidateTarget(
+            "csv",
+            new io.sluice.core.lake.FileSchema(1, List.of()),
+            "processed/",
+            "rejected/",
+            null,
+            1024,
+            null);
+    var sender = new ValidateSender(null, spec);
+    var event =
+        io.sluice.lake.LakeTableTest.json("{\"detail-type\":\"Order\",\"detail\":{\"n\":1}}");
+    var out =
+        new io.sluice.engine.targets.Outbound("b", "r", "1", null, null, event, 0, 0, false, 0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> sender.send(List.of(out)))
+        .isInstanceOf(io.sluice.engine.targets.DeliveryException.class)
+        .hasMessage(
+            "expected an Object Created event with detail.bucket.name and detail.object.key, got"
+                + " detail-type \"Order\" with detail object {\"n\":1}")
+        .matches(e -> !((io.sluice.engine.targets.DeliveryException) e).retryable());
+  }
 }

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
+import io.sluice.lake.CsvWriter;
 import io.sluice.lake.Lake;
 import io.sluice.lake.QueryException;
 import io.sluice.lake.RowSink;
@@ -238,30 +239,16 @@ final class LakeApi {
     }
 
     private void csvRow(Object[] values) throws IOException {
-      for (int i = 0; i < values.length; i++) {
-        if (i > 0) {
-          csv.write(',');
-        }
-        Object v = values[i];
-        if (v == null) {
-          continue;
-        }
-        String s =
-            v instanceof List<?> || v instanceof Map<?, ?>
-                ? Json.MAPPER.writeValueAsString(v)
-                : v.toString();
-        if (s.indexOf(',') >= 0
-            || s.indexOf('"') >= 0
-            || s.indexOf('\n') >= 0
-            || s.indexOf('\r') >= 0) {
-          csv.write('"');
-          csv.write(s.replace("\"", "\"\""));
-          csv.write('"');
-        } else {
-          csv.write(s);
-        }
+      List<String> cells = new java.util.ArrayList<>(values.length);
+      for (Object v : values) {
+        cells.add(
+            v == null
+                ? null
+                : v instanceof List<?> || v instanceof Map<?, ?>
+                    ? Json.MAPPER.writeValueAsString(v)
+                    : v.toString());
       }
-      csv.write("\r\n");
+      CsvWriter.writeRow(csv, cells);
     }
 
     @Override

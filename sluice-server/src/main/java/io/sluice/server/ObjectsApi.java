@@ -1,9 +1,7 @@
 package io.sluice.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.sluice.core.InvalidInputException;
-import io.sluice.core.Json;
 import io.sluice.core.Problem;
 import io.sluice.lake.objects.ObjectEvents;
 import io.sluice.lake.objects.ObjectStore;
@@ -32,19 +30,6 @@ final class ObjectsApi {
     this.store = store;
     this.events = events;
     this.keys = keys;
-  }
-
-  static ObjectNode detail(ObjectInfo info, String reason) {
-    ObjectNode d = Json.MAPPER.createObjectNode();
-    d.put("version", "0");
-    d.putObject("bucket").put("name", info.bucket());
-    ObjectNode o = d.putObject("object");
-    o.put("key", info.key());
-    o.put("size", info.size());
-    o.put("sha256", info.sha256());
-    o.put("etag", info.sha256());
-    d.put("reason", reason);
-    return d;
   }
 
   private static Map<String, Object> json(ObjectInfo i) {
@@ -77,7 +62,7 @@ final class ObjectsApi {
     try (InputStream in = ctx.req().getInputStream()) {
       info = store.put(bucket, key, in);
     }
-    events.emit("Object Created", detail(info, "PutObject"));
+    events.emit("Object Created", info.eventDetail("PutObject"));
     ctx.json(json(info));
   }
 
@@ -129,7 +114,7 @@ final class ObjectsApi {
     keys.require(ctx, "objects:write");
     ObjectInfo i = found(ctx);
     if (store.delete(i.bucket(), i.key())) {
-      events.emit("Object Deleted", detail(i, "DeleteObject"));
+      events.emit("Object Deleted", i.eventDetail("DeleteObject"));
     }
     ctx.status(204);
   }

@@ -78,6 +78,14 @@ class HealthMonitoringTest {
       assertThat(result.get("rowsRejected").asLong()).isEqualTo(6);
       assertThat(result.get("object").get("sha256").asText()).isEqualTo(sha);
       assertThat(result.get("schemaVersion").asInt()).isEqualTo(1);
+      assertThat(events(s, "Object Created").get(0).toString())
+          .isEqualTo(
+              "{\"version\":\"0\",\"bucket\":{\"name\":\"health\"},\"object\":{\"key\":"
+                  + "\"raw/vitals-2026-11-30.csv\",\"size\":614,\"sha256\":\""
+                  + sha
+                  + "\",\"etag\":\""
+                  + sha
+                  + "\"},\"reason\":\"PutObject\"}");
       // every write is an Object Created: the upload, processed/, rejected/ and the manifest
       assertThat(events(s, "Object Created"))
           .extracting(d -> d.get("object").get("key").asText())

@@ -1,7 +1,5 @@
 package io.sluice.lake.objects;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -121,16 +119,7 @@ public final class InboxWatcher implements AutoCloseable {
       try (InputStream in = Files.newInputStream(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         info = store.put(bucket, key, in);
       }
-      ObjectNode d = Json.MAPPER.createObjectNode();
-      d.put("version", "0");
-      d.putObject("bucket").put("name", bucket);
-      d.putObject("object")
-          .put("key", info.key())
-          .put("size", info.size())
-          .put("sha256", info.sha256())
-          .put("etag", info.sha256());
-      d.put("reason", "Inbox");
-      events.emit("Object Created", d);
+      events.emit("Object Created", info.eventDetail("Inbox"));
       Files.delete(f);
       LOG.info("inbox: {} → {}/{} ({} bytes)", dir.relativize(f), bucket, key, info.size());
     } catch (io.sluice.core.InvalidInputException e) {

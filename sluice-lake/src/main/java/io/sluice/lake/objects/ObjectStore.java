@@ -7,7 +7,6 @@ import io.sluice.log.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -42,7 +41,30 @@ public final class ObjectStore {
 
   /** One object's facts. */
   public record ObjectInfo(
-      String bucket, String key, long size, String sha256, Instant lastModified) {}
+      String bucket, String key, long size, String sha256, Instant lastModified) {
+
+    /** {@code {"bucket":{"name"},"object":{"key","size","sha256"}}}: what events about it carry. */
+    public com.fasterxml.jackson.databind.node.ObjectNode describe() {
+      var d = Json.MAPPER.createObjectNode();
+      d.putObject("bucket").put("name", bucket);
+      d.putObject("object").put("key", key).put("size", size).put("sha256", sha256);
+      return d;
+    }
+
+    /**
+     * The detail of its {@code Object Created}/{@code Object Deleted} event, shaped like S3's
+     * EventBridge notifications: {@link #describe()} plus {@code version}, {@code etag}, {@code
+     * reason}.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode eventDetail(String reason) {
+      var d = Json.MAPPER.createObjectNode();
+      d.put("version", "0");
+      d.setAll(describe());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) d.get("object")).put("etag", sha256);
+      d.put("reason", reason);
+      return d;
+    }
+  }
 
   /** A page of a listing; {@code next} is null at the end. */
   public record Page(List<ObjectInfo> objects, String next) {}
@@ -202,9 +224,7 @@ public final class ObjectStore {
           out.write(buf, 0, n);
         }
       }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
+      AtomicFiles.fsyncFile(tmp);
       try {
         Files.createDirectories(target.getParent());
       } catch (FileAlreadyExistsException e) {
@@ -218,7 +238,7 @@ public final class ObjectStore {
       synchronized (stripe(bucket, key)) {
         Files.move(
             tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDir(target.getParent());
+        AtomicFiles.fsyncDirectory(target.getParent());
         Path meta = metaPath(bucket, key);
         Files.createDirectories(meta.getParent());
         AtomicFiles.write(
@@ -252,12 +272,6 @@ public final class ObjectStore {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static void fsyncDir(Path d) throws IOException {
-    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-      ch.force(true);
     }
   }
 
@@ -321,7 +335,7 @@ public final class ObjectStore {
       Files.delete(p);
       Files.deleteIfExists(metaPath(bucket, key));
     }
-    fsyncDir(p.getParent());
+    AtomicFiles.fsyncDirectory(p.getParent());
     Path data = bucketDir(bucket).resolve("data");
     for (Path d = p.getParent();
         d != null && !d.equals(data) && d.startsWith(data);
