@@ -5,8 +5,10 @@ import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
 import io.sluice.server.SluiceServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,8 +65,13 @@ final class RunCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  server.close();
-                  stopped.countDown();
+                  Thread watchdog = watchdog(stopped, SHUTDOWN_LIMIT);
+                  try {
+                    server.close();
+                  } finally {
+                    stopped.countDown();
+                    watchdog.interrupt();
+                  }
                 },
                 "sluice-shutdown"));
     System.out.println(
@@ -76,6 +83,52 @@ final class RunCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * How long a stop may take before the process ends anyway. Stopping finishes in-flight requests
+   * (up to 10 s), the last lake commits and the cursors; whatever is not committed by then is
+   * delivered again at the next start, so ending the process loses nothing.
+   */
+  static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(60);
+
+  /**
+   * Ends the process if stopping takes longer than {@code limit}, after logging what the Sluice
+   * threads were doing: a target stuck in a call must not keep a stopped server alive.
+   */
+  static Thread watchdog(CountDownLatch stopped, Duration limit) {
+    return Thread.ofPlatform()
+        .daemon()
+        .name("sluice-shutdown-watchdog")
+        .start(
+            () -> {
+              try {
+                if (stopped.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                  return;
+                }
+              } catch (InterruptedException e) {
+                return;
+              }
+              StringBuilder b = new StringBuilder();
+              Thread.getAllStackTraces()
+                  .forEach(
+                      (t, frames) -> {
+                        if (t.getName().startsWith("sluice") && t != Thread.currentThread()) {
+                          b.append("\n  ").append(t.getName()).append(" (").append(t.getState());
+                          b.append(")");
+                          for (int i = 0; i < Math.min(frames.length, 6); i++) {
+                            b.append("\n      at ").append(frames[i]);
+                          }
+                        }
+                      });
+              LoggerFactory.getLogger(RunCommand.class)
+                  .error(
+                      "stopping took longer than {} s; ending the process now (what was not"
+                          + " committed is delivered again at the next start). Threads:{}",
+                      limit.toSeconds(),
+                      b);
+              Runtime.getRuntime().halt(1);
+            });
   }
 
   static SluiceConfig load(Path config) {

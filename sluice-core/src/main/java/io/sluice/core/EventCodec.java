@@ -274,12 +274,25 @@ public final class EventCodec {
         case "detail" -> {
           if (v.isObject()) {
             detail = v;
+            Json.checkText(v, p, problems);
           } else {
             problems.add(
                 Problem.of(p, "expected a JSON object, got " + Json.describe(v), render(v)));
           }
         }
-        default -> extras.put(name, v);
+        default -> {
+          int bad = Utf8.firstLoneSurrogate(name);
+          if (bad >= 0) {
+            problems.add(
+                Problem.of(
+                    p,
+                    "expected a field name of valid Unicode text, got "
+                        + Utf8.describeLoneSurrogate(name, bad),
+                    Problem.render(name)));
+          }
+          Json.checkText(v, p, problems);
+          extras.put(name, v);
+        }
       }
     }
     if (detailType == null && !node.has("detail-type")) {
@@ -459,8 +472,23 @@ public final class EventCodec {
       problems.add(Problem.of(p, "expected a non-empty string, got \"\"", "\"\""));
       return null;
     }
+    int bad = Utf8.firstLoneSurrogate(v.textValue());
+    if (bad >= 0) {
+      problems.add(
+          Problem.of(
+              p,
+              "expected valid Unicode text, got " + Utf8.describeLoneSurrogate(v.textValue(), bad),
+              render(v)));
+      return null;
+    }
     return v.asText();
   }
+
+  /** The earliest time an event may carry: 0000-01-01T00:00:00Z (RFC 3339's first year). */
+  public static final Instant MIN_TIME = Instant.parse("0000-01-01T00:00:00Z");
+
+  /** The latest time an event may carry: the last instant of year 9999, in UTC. */
+  public static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   private static Instant time(JsonNode v, String p, List<Problem> problems) {
     Instant t = v.isTextual() ? parseTime(v.asText()) : null;
@@ -470,8 +498,22 @@ public final class EventCodec {
               p,
               "expected an RFC 3339 timestamp like 2026-11-23T10:00:00Z, got " + Json.describe(v),
               render(v)));
+    } else if (!inRange(t)) {
+      problems.add(
+          Problem.of(
+              p,
+              "expected a time from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z (years"
+                  + " 0000 to 9999 in UTC, as RFC 3339 and the lake allow), got "
+                  + Json.describe(v),
+              render(v)));
+      return null;
     }
     return t;
+  }
+
+  /** Whether {@code t} is a time an event may carry ({@link #MIN_TIME} to {@link #MAX_TIME}). */
+  public static boolean inRange(Instant t) {
+    return !t.isBefore(MIN_TIME) && !t.isAfter(MAX_TIME);
   }
 
   private static List<String> resources(JsonNode v, String p, List<Problem> problems) {
@@ -484,6 +526,15 @@ public final class EventCodec {
     for (int i = 0; i < v.size(); i++) {
       JsonNode r = v.get(i);
       if (r.isTextual()) {
+        int bad = Utf8.firstLoneSurrogate(r.textValue());
+        if (bad >= 0) {
+          problems.add(
+              Problem.of(
+                  p + "/" + i,
+                  "expected valid Unicode text, got "
+                      + Utf8.describeLoneSurrogate(r.textValue(), bad),
+                  render(r)));
+        }
         out.add(r.asText());
       } else {
         problems.add(

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /** Jackson set up the one way Sluice reads and writes JSON, and the vocabulary for its types. */
@@ -117,5 +120,104 @@ public final class Json {
     return typeName(node)
         + " "
         + (node.isTextual() ? Problem.render(node.asText()) : Problem.renderRaw(node.toString()));
+  }
+
+  /** The most text problems reported for one value (the first ones, in document order). */
+  private static final int MAX_TEXT_PROBLEMS = 10;
+
+  /** Whether every string and field name inside {@code v} is valid Unicode text. */
+  public static boolean isValidText(JsonNode v) {
+    return isValidTextTree(v);
+  }
+
+  /**
+   * Adds a problem for every string and field name inside {@code v} that is not valid Unicode (a
+   * lone surrogate from a {@code \ud800} escape): such text cannot be written as UTF-8, so the
+   * lake, DuckDB and most JSON readers refuse it, and an event holding it could be stored but never
+   * delivered whole. A fast pass finds whether there is any; paths are worked out only then.
+   */
+  public static void checkText(JsonNode v, String path, List<Problem> problems) {
+    if (isValidTextTree(v)) {
+      return;
+    }
+    collectTextProblems(v, path, problems, new int[] {0});
+  }
+
+  private static boolean isValidTextTree(JsonNode root) {
+    if (root.isTextual()) {
+      return Utf8.firstLoneSurrogate(root.textValue()) < 0;
+    }
+    if (!root.isContainerNode()) {
+      return true;
+    }
+    Deque<JsonNode> todo = new ArrayDeque<>();
+    todo.push(root);
+    while (!todo.isEmpty()) {
+      JsonNode n = todo.pop();
+      if (n.isObject()) {
+        for (Map.Entry<String, JsonNode> f : n.properties()) {
+          if (Utf8.firstLoneSurrogate(f.getKey()) >= 0) {
+            return false;
+          }
+          JsonNode c = f.getValue();
+          if (c.isTextual()) {
+            if (Utf8.firstLoneSurrogate(c.textValue()) >= 0) {
+              return false;
+            }
+          } else if (c.isContainerNode()) {
+            todo.push(c);
+          }
+        }
+      } else {
+        for (JsonNode c : n) {
+          if (c.isTextual()) {
+            if (Utf8.firstLoneSurrogate(c.textValue()) >= 0) {
+              return false;
+            }
+          } else if (c.isContainerNode()) {
+            todo.push(c);
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private static void collectTextProblems(
+      JsonNode n, String path, List<Problem> problems, int[] found) {
+    if (found[0] >= MAX_TEXT_PROBLEMS) {
+      return;
+    }
+    if (n.isTextual()) {
+      int bad = Utf8.firstLoneSurrogate(n.textValue());
+      if (bad >= 0) {
+        found[0]++;
+        problems.add(
+            Problem.of(
+                path,
+                "expected valid Unicode text, got "
+                    + Utf8.describeLoneSurrogate(n.textValue(), bad),
+                Problem.render(n.textValue())));
+      }
+    } else if (n.isObject()) {
+      for (Map.Entry<String, JsonNode> f : n.properties()) {
+        String p = path + "/" + Problem.pointerToken(f.getKey());
+        int bad = Utf8.firstLoneSurrogate(f.getKey());
+        if (bad >= 0 && found[0] < MAX_TEXT_PROBLEMS) {
+          found[0]++;
+          problems.add(
+              Problem.of(
+                  p,
+                  "expected a field name of valid Unicode text, got "
+                      + Utf8.describeLoneSurrogate(f.getKey(), bad),
+                  Problem.render(f.getKey())));
+        }
+        collectTextProblems(f.getValue(), p, problems, found);
+      }
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        collectTextProblems(n.get(i), path + "/" + i, problems, found);
+      }
+    }
   }
 }

@@ -283,10 +283,23 @@ final class FileValidator {
     }
   }
 
-  private static void commit(LakeTable table, String writer, List<LakeRecord> rows) {
+  private void commit(LakeTable table, String writer, List<LakeRecord> rows) {
     long last = rows.get(rows.size() - 1).offset();
     try {
-      table.commit(List.of(), rows, Map.of(writer, Map.of(0, last)), "zstd", 0);
+      table.commit(
+          List.of(),
+          rows,
+          Map.of(writer, Map.of(0, last)),
+          "zstd",
+          List.of(),
+          x ->
+              new LakeErrors.Entry(
+                  x.reason(),
+                  writer,
+                  0,
+                  x.record().offset(),
+                  x.record().event(),
+                  x.record().data()));
     } catch (IOException | java.sql.SQLException e) {
       throw new IllegalStateException(
           "committing validated rows to " + table.name + " failed: " + e, e);
@@ -538,7 +551,14 @@ final class FileValidator {
       RowConsumer rows)
       throws IOException {
     var factory = Json.MAPPER.getFactory();
-    try (com.fasterxml.jackson.core.JsonParser p = factory.createParser(in);
+    // strict UTF-8 through a reporting decoder: Jackson's byte parser lets overlong forms through
+    var decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    try (com.fasterxml.jackson.core.JsonParser p =
+            factory.createParser(new BufferedReader(new InputStreamReader(in, decoder), 1 << 16));
         JsonGenerator pg = factory.createGenerator(po);
         JsonGenerator rg = factory.createGenerator(ro)) {
       pg.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
@@ -548,6 +568,8 @@ final class FileValidator {
         first = p.nextToken();
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         return "the file is not JSON: " + e.getOriginalMessage();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return "the file is not valid UTF-8 (a malformed byte sequence)";
       }
       if (first == null) {
         return "the file is empty: expected a JSON array of records";
@@ -573,7 +595,10 @@ final class FileValidator {
               values.put(
                   f.getKey(), v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
             }
-            reason = check(spec, values, record);
+            reason = textProblem("record " + rowNumber, record);
+            if (reason == null) {
+              reason = check(spec, values, record);
+            }
           }
           if (reason == null) {
             counts.valid++;
@@ -592,6 +617,8 @@ final class FileValidator {
             rg.writeEndObject();
           }
         }
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return "the file is not valid UTF-8 (a malformed byte sequence)";
       } catch (com.fasterxml.jackson.core.JsonProcessingException | NumberFormatException e) {
         return "the file is not valid JSON at record "
             + rowNumber
@@ -604,6 +631,16 @@ final class FileValidator {
       rg.writeEndArray();
     }
     return null;
+  }
+
+  /** Why a record's text is not valid Unicode (a lone surrogate from a \ud800 escape), or null. */
+  private static String textProblem(String where, JsonNode record) {
+    if (Json.isValidText(record)) {
+      return null;
+    }
+    List<io.sluice.core.Problem> ps = new ArrayList<>();
+    Json.checkText(record, "", ps);
+    return where + ": " + ps.get(0);
   }
 
   private static String check(FileSchema schema, Map<String, String> values) {
@@ -666,7 +703,10 @@ final class FileValidator {
             JsonNode v = f.getValue();
             values.put(f.getKey(), v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
           }
-          reason = check(spec, values, node);
+          reason = textProblem("line " + line, node);
+          if (reason == null) {
+            reason = check(spec, values, node);
+          }
         }
         if (reason == null) {
           counts.valid++;

@@ -187,6 +187,11 @@ public final class Lake implements AutoCloseable {
     return new LakeSender(this, w);
   }
 
+  /** The writer of a lake target ({@code bus/rule/target}), or null. */
+  synchronized LakeWriter writer(String key) {
+    return writers.get(key);
+  }
+
   void release(LakeWriter w) {
     boolean last;
     synchronized (this) {

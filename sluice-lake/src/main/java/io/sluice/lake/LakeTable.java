@@ -119,20 +119,56 @@ final class LakeTable {
           Files.size(p));
       Files.deleteIfExists(p);
     }
+    Path errors = errorDir();
+    if (Files.isDirectory(errors)) {
+      try (Stream<Path> s = Files.list(errors)) {
+        for (Path p : s.toList()) {
+          String f = p.getFileName().toString();
+          java.util.regex.Matcher m = ERROR_FILE.matcher(f);
+          if (f.endsWith(".tmp")
+              || (m.matches() && Long.parseLong(m.group(1)) > manifest.version())) {
+            LOG.info(
+                "lake table {}: deleting error entries {}, written by a commit that never"
+                    + " finished (its events are delivered again)",
+                name,
+                f);
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    }
   }
+
+  /** Error files named after the manifest version of their commit. */
+  private static final java.util.regex.Pattern ERROR_FILE =
+      java.util.regex.Pattern.compile("v(\\d{8,19})-[0-9a-f]{8}\\.ndjson");
+
+  /** A record a commit could not write, with why. */
+  record Rejected(LakeRecord record, String reason) {}
 
   /**
    * Writes {@code records} as new files and commits them with {@code marks} (the writer's
-   * high-water offsets per bus partition) in one manifest replacement.
+   * high-water offsets per bus partition) in one manifest replacement. When DuckDB refuses a file
+   * for its data (a row it cannot read or convert), the rows it refuses are found by halving the
+   * group and the rest is committed: one bad row never stalls the table. Any other failure (disk,
+   * I/O) is thrown and nothing is committed.
+   *
+   * <p>{@code errors} (rows the caller could not make into rows) and the refused rows ({@code
+   * entry} describes each) go to the error location in one file named after the manifest version
+   * this commit writes, before the manifest: a crash in between leaves a file of a version the
+   * manifest never reached, which {@link #open} deletes (its events are delivered again), so an
+   * error entry is kept exactly once, like a row.
    *
    * @param keys the partition keys the records' {@code partitionValues} follow
+   * @return the rows refused here
    */
-  synchronized void commit(
+  synchronized List<Rejected> commit(
       List<String> keys,
       List<LakeRecord> records,
       Map<String, Map<Integer, Long>> marks,
       String compression,
-      long errorRows)
+      List<LakeErrors.Entry> errors,
+      java.util.function.Function<Rejected, LakeErrors.Entry> entry)
       throws IOException, SQLException {
     List<String> tableKeys = partitionKeysFor(keys);
     if (!tableKeys.equals(keys)) {
@@ -156,33 +192,56 @@ final class LakeTable {
     }
     List<DataFile> added = new ArrayList<>();
     List<Path> written = new ArrayList<>();
+    List<Rejected> rejected = new ArrayList<>();
     long version = manifest.version() + 1;
     try {
       int i = 0;
       for (Map.Entry<String, List<LakeRecord>> g : groups.entrySet()) {
-        Path staging = stage(shaper, schema, g.getValue());
+        List<LakeRecord> rows = g.getValue();
+        Path file;
         try {
-          Path file =
-              place(
-                  g.getKey(),
-                  version,
-                  i++,
-                  written,
-                  tmp -> copyJson(staging, schema, tmp, compression));
-          added.add(
-              new DataFile(
-                  dir.relativize(file).toString(),
-                  g.getValue().size(),
-                  Files.size(file),
-                  schema.version(),
-                  g.getValue().get(0).partitionValues(),
-                  now));
-        } finally {
-          Files.deleteIfExists(staging);
+          file = writeGroup(g.getKey(), version, i, written, shaper, schema, rows, compression);
+        } catch (SQLException e) {
+          if (!isDataError(e)) {
+            throw e;
+          }
+          List<LakeRecord> good = new ArrayList<>();
+          isolate(rows, shaper, schema, compression, good, rejected);
+          LOG.warn(
+              "lake table {}: DuckDB refused {} of {} rows of partition {} ({}); the rest is"
+                  + " committed",
+              name,
+              rows.size() - good.size(),
+              rows.size(),
+              g.getKey().isEmpty() ? "(none)" : g.getKey(),
+              reason(e));
+          rows = good;
+          if (rows.isEmpty()) {
+            i++;
+            continue;
+          }
+          file = writeGroup(g.getKey(), version, i, written, shaper, schema, rows, compression);
+        }
+        i++;
+        added.add(
+            new DataFile(
+                dir.relativize(file).toString(),
+                rows.size(),
+                Files.size(file),
+                schema.version(),
+                rows.get(0).partitionValues(),
+                now));
+      }
+      List<LakeErrors.Entry> all = errors;
+      if (!rejected.isEmpty()) {
+        all = new ArrayList<>(errors);
+        for (Rejected x : rejected) {
+          all.add(entry.apply(x));
         }
       }
+      writeErrors(version, all, written);
       Manifest next =
-          manifest.next(keys, schema, added, List.of(), marks, manifest.garbage(), errorRows);
+          manifest.next(keys, schema, added, List.of(), marks, manifest.garbage(), all.size());
       next.write(dir.resolve(Manifest.FILE));
       manifest = next;
     } catch (IOException | SQLException | RuntimeException e) {
@@ -190,6 +249,123 @@ final class LakeTable {
       throw e;
     }
     viewStale = true;
+    return rejected;
+  }
+
+  /**
+   * Error entries of the commit that writes manifest {@code version}: {@code
+   * _errors/<table>/v<version>-<id>.ndjson}, written before that manifest and listed in {@code
+   * written}, so a failed commit removes it again.
+   */
+  private void writeErrors(long version, List<LakeErrors.Entry> entries, List<Path> written)
+      throws IOException {
+    if (entries.isEmpty()) {
+      return;
+    }
+    String file = String.format("v%08d-%s", version, UUID.randomUUID().toString().substring(0, 8));
+    Path p = LakeErrors.write(errorDir(), file, entries, written);
+    LOG.warn(
+        "lake table {}: {} rows could not be written and went to {} (first: {})",
+        name,
+        entries.size(),
+        dir.getParent().relativize(p),
+        entries.get(0).error());
+  }
+
+  /** Where this table's error entries are kept: {@code <lake>/_errors/<table>/}. */
+  Path errorDir() {
+    return dir.getParent().resolve("_errors").resolve(name);
+  }
+
+  /** Stages {@code rows} and writes them as one Parquet file of {@code partition}. */
+  private Path writeGroup(
+      String partition,
+      long version,
+      int index,
+      List<Path> written,
+      RowShaper shaper,
+      TableSchema schema,
+      List<LakeRecord> rows,
+      String compression)
+      throws IOException, SQLException {
+    Path staging = stage(shaper, schema, rows);
+    try {
+      return place(
+          partition, version, index, written, tmp -> copyJson(staging, schema, tmp, compression));
+    } finally {
+      Files.deleteIfExists(staging);
+    }
+  }
+
+  /**
+   * Splits {@code rows} into those DuckDB writes ({@code good}) and those it refuses ({@code bad},
+   * with its reason), by trial files in the staging directory that are deleted again: halving finds
+   * one bad row among n in about 2·log2(n) trials.
+   */
+  private void isolate(
+      List<LakeRecord> rows,
+      RowShaper shaper,
+      TableSchema schema,
+      String compression,
+      List<LakeRecord> good,
+      List<Rejected> bad)
+      throws IOException, SQLException {
+    SQLException e = trial(rows, shaper, schema, compression);
+    if (e == null) {
+      good.addAll(rows);
+      return;
+    }
+    if (!isDataError(e)) {
+      throw e;
+    }
+    if (rows.size() == 1) {
+      bad.add(
+          new Rejected(
+              rows.get(0), "lake table " + name + " cannot store this row: DuckDB: " + reason(e)));
+      return;
+    }
+    int half = rows.size() / 2;
+    isolate(rows.subList(0, half), shaper, schema, compression, good, bad);
+    isolate(rows.subList(half, rows.size()), shaper, schema, compression, good, bad);
+  }
+
+  /** Writes {@code rows} to a throwaway file; the SQLException when DuckDB refuses them. */
+  private SQLException trial(
+      List<LakeRecord> rows, RowShaper shaper, TableSchema schema, String compression)
+      throws IOException {
+    Path staging = stage(shaper, schema, rows);
+    Path out = staging.resolveSibling(staging.getFileName() + ".trial.parquet");
+    try {
+      copyJson(staging, schema, out, compression);
+      return null;
+    } catch (SQLException e) {
+      return e;
+    } finally {
+      Files.deleteIfExists(staging);
+      Files.deleteIfExists(out);
+    }
+  }
+
+  /**
+   * Whether DuckDB refused the data itself (it cannot read or convert a value), as opposed to
+   * failing to write (disk full, I/O), which retrying can mend.
+   */
+  static boolean isDataError(SQLException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage().strip();
+    return m.startsWith("Invalid Input Error")
+        || m.startsWith("Conversion Error")
+        || m.startsWith("Out of Range Error")
+        || m.startsWith("Mismatch Type Error");
+  }
+
+  /** DuckDB's first message line, without where in the staging file (which is gone). */
+  private static String reason(SQLException e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage().strip();
+    String first = m.lines().findFirst().orElse(m);
+    return first
+        .replaceAll(" in file \"[^\"]*\"", "")
+        .replaceAll(",? at byte \\d+ in line \\d+", "")
+        .strip();
   }
 
   /**
@@ -212,6 +388,12 @@ final class LakeTable {
             onDisk.version());
         manifest = onDisk;
         viewStale = true;
+        for (Path p : written) {
+          if (p.getFileName().toString().endsWith(".tmp")) {
+            Files.deleteIfExists(p);
+          }
+        }
+        return; // the commit stands: its files and error entries with it
       }
     } catch (IOException unreadable) {
       // no manifest to honour: the written files are not part of the table
@@ -223,20 +405,28 @@ final class LakeTable {
     }
   }
 
-  /** Error rows only (nothing for the table): counts them and moves the marks. */
-  synchronized void commitMarks(Map<String, Map<Integer, Long>> marks, long errorRows)
+  /** Error rows only (nothing for the table): keeps them, counts them and moves the marks. */
+  synchronized void commitMarks(
+      Map<String, Map<Integer, Long>> marks, List<LakeErrors.Entry> errors)
       throws IOException, SQLException {
-    Manifest next =
-        manifest.next(
-            partitionKeysFor(manifest.partitionKeys()),
-            manifest.schema(),
-            List.of(),
-            List.of(),
-            marks,
-            manifest.garbage(),
-            errorRows);
-    next.write(dir.resolve(Manifest.FILE));
-    manifest = next;
+    List<Path> written = new ArrayList<>();
+    try {
+      writeErrors(manifest.version() + 1, errors, written);
+      Manifest next =
+          manifest.next(
+              partitionKeysFor(manifest.partitionKeys()),
+              manifest.schema(),
+              List.of(),
+              List.of(),
+              marks,
+              manifest.garbage(),
+              errors.size());
+      next.write(dir.resolve(Manifest.FILE));
+      manifest = next;
+    } catch (IOException | RuntimeException e) {
+      discard(written);
+      throw e;
+    }
   }
 
   static String partitionPath(List<String> keys, Map<String, String> values) {

@@ -1,6 +1,5 @@
 package io.sluice.lake;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.Json;
 import io.sluice.core.config.TargetConfig;
@@ -9,19 +8,12 @@ import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformOutput;
 import io.sluice.engine.targets.DeliveryException;
 import io.sluice.engine.targets.Outbound;
-import io.sluice.log.AtomicFiles;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -61,6 +53,14 @@ final class LakeWriter {
   private volatile LakeTable table;
 
   private volatile boolean closing;
+
+  /** Counted down by {@link #close()}: ends a retrying commit's wait for its next attempt. */
+  private final java.util.concurrent.CountDownLatch stopping =
+      new java.util.concurrent.CountDownLatch(1);
+
+  /** Why a batch was given back uncommitted; from then on no batch may commit (see flush). */
+  private volatile String givenBack;
+
   int refs;
 
   private record Pending(Outbound item, CompletableFuture<Void> done) {}
@@ -107,11 +107,21 @@ final class LakeWriter {
     }
   }
 
+  /** Rows waiting in the buffer (not yet taken by a commit). */
+  int bufferedRows() {
+    lock.lock();
+    try {
+      return buffer.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   CompletableFuture<Void> add(List<Outbound> items) {
     List<CompletableFuture<Void>> fs = new ArrayList<>(items.size());
     lock.lock();
     try {
-      if (closing) {
+      if (closing || givenBack != null) {
         return CompletableFuture.failedFuture(
             DeliveryException.retryable("lake target " + key + " is stopping"));
       }
@@ -172,6 +182,10 @@ final class LakeWriter {
   /**
    * Commits the buffer, retrying until it succeeds or the writer closes. Called holding {@code
    * lock}; releases it while committing so deliveries keep buffering. Commits never overlap.
+   *
+   * <p>A batch that is given back uncommitted (the writer is closing while its commit fails) makes
+   * every later batch be given back too: the high-water mark of a later batch would cover the
+   * offsets of the earlier one, and after a restart those events would be taken for committed.
    */
   private void flushLocked() {
     // commitLock first, then the buffer: whoever takes a batch commits it before anyone can take
@@ -187,38 +201,45 @@ final class LakeWriter {
       if (batch.isEmpty()) {
         return;
       }
-      long backoff = 200;
-      boolean[] errorsWritten = {false};
+      long backoff = INITIAL_BACKOFF_MS;
       while (true) {
+        String earlier = givenBack;
+        if (earlier != null) {
+          giveBack(batch, "an earlier batch of this target was not committed (" + earlier + ")");
+          return;
+        }
         try {
-          commit(batch, errorsWritten);
+          commit(batch);
           for (Pending p : batch) {
             p.done().complete(null);
           }
           return;
         } catch (Exception e) {
+          lake.metrics().commitFailed(spec().table());
+          if (closing) {
+            LOG.error(
+                "lake target {}: committing {} rows failed while stopping ({}); they stay"
+                    + " uncommitted and are delivered again at the next start",
+                key,
+                batch.size(),
+                e.toString());
+            givenBack = e.toString();
+            giveBack(batch, "lake commit failed while stopping: " + e);
+            return;
+          }
           LOG.error(
               "lake target {}: committing {} rows failed ({}); retrying in {} ms",
               key,
               batch.size(),
               e.toString(),
               backoff);
-          lake.metrics().commitFailed(spec().table());
-          if (closing) {
-            for (Pending p : batch) {
-              p.done()
-                  .completeExceptionally(
-                      DeliveryException.retryable("lake commit failed while stopping: " + e));
-            }
-            return;
-          }
           try {
-            Thread.sleep(backoff);
+            stopping.await(backoff, TimeUnit.MILLISECONDS); // close() cuts the wait short
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             closing = true;
           }
-          backoff = Math.min(backoff * 2, Duration.ofSeconds(30).toMillis());
+          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }
       }
     } finally {
@@ -227,7 +248,29 @@ final class LakeWriter {
     }
   }
 
-  private void commit(List<Pending> batch, boolean[] errorsWritten) throws Exception {
+  static final long INITIAL_BACKOFF_MS = 200;
+  static final long MAX_BACKOFF_MS = Duration.ofSeconds(30).toMillis();
+
+  private static void giveBack(List<Pending> batch, String why) {
+    for (Pending p : batch) {
+      p.done().completeExceptionally(DeliveryException.retryable(why));
+    }
+  }
+
+  /**
+   * The high-water key an item is counted under, or null when it is always written: fresh
+   * deliveries under the writer's key, each replay under its own ({@code key#replay:name}), since
+   * both arrive per bus partition in offset order; durable-queue retries and redriven dead letters
+   * arrive in no such order and are written each time (at least once).
+   */
+  private String markKey(Outbound o) {
+    if (o.replayName() != null) {
+      return key + "#replay:" + o.replayName();
+    }
+    return o.repeat() ? null : key;
+  }
+
+  private void commit(List<Pending> batch) throws Exception {
     TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
     LakeTable table = table(s.table());
     List<String> wanted = s.partitionBy().stream().map(PartitionKey::name).toList();
@@ -244,18 +287,21 @@ final class LakeWriter {
                 + "; targets writing one table must use the same partitionBy";
     boolean identity = config.transform() == Transform.IDENTITY;
     List<LakeRecord> rows = new ArrayList<>(batch.size());
+    Map<LakeRecord, Outbound> sources = new java.util.IdentityHashMap<>();
     List<ErrorRow> errors = new ArrayList<>();
     Map<String, Map<Integer, Long>> marks = new LinkedHashMap<>();
-    Map<Integer, Long> mine = new TreeMap<>();
     long skipped = 0;
     for (Pending p : batch) {
       Outbound o = p.item();
-      if (!o.repeat()) {
-        if (o.offset() <= table.highWater(key, o.partition())) {
+      String mark = markKey(o);
+      if (mark != null) {
+        if (o.offset() <= table.highWater(mark, o.partition())) {
           skipped++;
-          continue; // committed before a crash; the bus delivered it again
+          continue; // committed before a crash; the bus (or the replay) delivered it again
         }
-        mine.merge(o.partition(), o.offset(), Math::max);
+        marks
+            .computeIfAbsent(mark, k -> new TreeMap<>())
+            .merge(o.partition(), o.offset(), Math::max);
       }
       JsonNode data;
       if (identity) {
@@ -281,7 +327,7 @@ final class LakeWriter {
         errors.add(new ErrorRow(o, e.getMessage()));
         continue;
       }
-      rows.add(
+      LakeRecord r =
           new LakeRecord(
               o.event(),
               data,
@@ -290,24 +336,37 @@ final class LakeWriter {
               o.offset(),
               o.ingestionTimeMs(),
               o.replayName(),
-              values));
-    }
-    if (!mine.isEmpty()) {
-      marks.put(key, mine);
-    }
-    if (!errors.isEmpty()) {
-      if (!errorsWritten[0]) { // once per batch, not again on each retry of the commit
-        writeErrors(s.table(), errors);
-        errorsWritten[0] = true;
+              values);
+      String unwritable = RowShaper.unwritable(r);
+      if (unwritable != null) {
+        errors.add(new ErrorRow(o, unwritable));
+        continue;
       }
-      lake.metrics().errorRows(s.table(), errors.size());
+      rows.add(r);
+      sources.put(r, o);
     }
+    List<LakeErrors.Entry> errorEntries = new ArrayList<>(errors.size());
+    for (ErrorRow e : errors) {
+      errorEntries.add(entry(e.item(), e.error()));
+    }
+    List<LakeTable.Rejected> rejected = List.of();
     if (!rows.isEmpty()) {
-      table.commit(keys, rows, marks, s.compression(), errors.size());
+      rejected =
+          table.commit(
+              keys,
+              rows,
+              marks,
+              s.compression(),
+              errorEntries,
+              x -> entry(sources.get(x.record()), x.reason()));
     } else if (!marks.isEmpty() || !errors.isEmpty()) {
-      table.commitMarks(marks, errors.size());
+      table.commitMarks(marks, errorEntries);
     }
-    lake.metrics().committed(s.table(), rows.size(), skipped);
+    int errorRows = errors.size() + rejected.size();
+    if (errorRows > 0) {
+      lake.metrics().errorRows(s.table(), errorRows);
+    }
+    lake.metrics().committed(s.table(), rows.size() - rejected.size(), skipped);
     if (skipped > 0) {
       LOG.info(
           "lake target {}: {} re-delivered events were already in table {}; not written again",
@@ -327,57 +386,28 @@ final class LakeWriter {
 
   private record ErrorRow(Outbound item, String error) {}
 
-  /** Rows that cannot be written go to {@code _errors/<table>/…ndjson}, fsynced, with why. */
-  private void writeErrors(String table, List<ErrorRow> errors) throws IOException {
-    Path dir = lake.dir().resolve("_errors").resolve(table);
-    Files.createDirectories(dir);
-    Path file =
-        dir.resolve(
-            java.time.Instant.now().toString().replace(':', '-')
-                + "-"
-                + UUID.randomUUID().toString().substring(0, 8)
-                + ".ndjson");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file));
-        JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-      g.setRootValueSeparator(null);
-      for (ErrorRow e : errors) {
-        Outbound o = e.item();
-        g.writeStartObject();
-        g.writeStringField("error", e.error());
-        g.writeStringField("target", key);
-        g.writeNumberField("partition", o.partition());
-        g.writeNumberField("offset", o.offset());
-        g.writeFieldName("event");
-        Json.write(g, o.event());
-        if (o.body() instanceof TransformOutput.Json j) {
-          g.writeFieldName("output");
-          Json.write(g, j.tree());
-        } else if (o.body() instanceof TransformOutput.Text t) {
-          g.writeStringField("output", t.text());
-        }
-        g.writeEndObject();
-        g.writeRaw('\n');
-      }
-    }
-    AtomicFiles.fsyncFile(file);
-    AtomicFiles.fsyncDirectory(dir);
-    LOG.warn(
-        "lake table {}: {} rows could not be written and went to {} (first: {})",
-        table,
-        errors.size(),
-        lake.dir().relativize(file),
-        errors.get(0).error());
+  /** The error-location entry of an item that could not be a row. */
+  private LakeErrors.Entry entry(Outbound o, String error) {
+    Object output =
+        o.body() instanceof TransformOutput.Json j
+            ? j.tree()
+            : o.body() instanceof TransformOutput.Text t ? t.text() : null;
+    return new LakeErrors.Entry(error, key, o.partition(), o.offset(), o.event(), output);
   }
 
-  /** Flushes what is buffered (once) and stops. */
+  /**
+   * Flushes what is buffered (one attempt) and stops. Bounded: a commit that keeps failing is given
+   * up at once (its wait for the next attempt is cut short), and its rows stay uncommitted, to be
+   * delivered again at the next start.
+   */
   void close() {
     lock.lock();
     try {
+      closing = true; // a failing flush gives up instead of retrying forever
+      stopping.countDown();
       if (!buffer.isEmpty()) {
-        closing = true; // a failing final flush gives up instead of retrying forever
         flushLocked();
       }
-      closing = true;
       changed.signalAll();
     } finally {
       lock.unlock();

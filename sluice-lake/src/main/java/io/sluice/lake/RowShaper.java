@@ -17,8 +17,9 @@ import java.util.Set;
  * Turns records into rows of a table and evolves its schema.
  *
  * <p>Each field of a record's data object becomes a column named as the field; a field whose name
- * equals (ignoring case, as SQL does) an envelope column or a partition key is stored as {@code
- * detail_<name>}. Types: strings VARCHAR, booleans BOOLEAN, integers BIGINT, other numbers DOUBLE,
+ * equals (ignoring case, as SQL does) an envelope column or a partition key, alone or behind {@code
+ * detail_} prefixes, is stored under one more {@code detail_} prefix, so two fields never meet in
+ * one column. Types: strings VARCHAR, booleans BOOLEAN, integers BIGINT, other numbers DOUBLE,
  * objects and arrays JSON. A new field adds a column; an integer column that meets a decimal widens
  * to DOUBLE. Every value that does not fit its column (another type, an integer beyond 64 bits, a
  * number beyond DOUBLE, a field only ever null so far, a name that differs from a column only in
@@ -107,13 +108,70 @@ final class RowShaper {
     if (field.isEmpty() || field.length() > MAX_NAME - 7 || field.indexOf('\0') >= 0) {
       name = null;
     } else {
-      name = reserved.contains(field.toLowerCase(Locale.ROOT)) ? "detail_" + field : field;
+      name = isEscaped(field) ? DETAIL_PREFIX + field : field;
     }
     if (names.size() < 10_000) {
       names.put(field, name == null ? NO_COLUMN : name);
     }
     return name;
   }
+
+  private static final String DETAIL_PREFIX = "detail_";
+
+  /**
+   * Whether a field is renamed: a reserved name (an envelope column or partition key, ignoring
+   * case), or one of them behind any number of {@code detail_} prefixes. Renaming exactly these by
+   * one more prefix keeps names apart ({@code offset} → {@code detail_offset}, {@code
+   * detail_offset} → {@code detail_detail_offset}): no two fields of a record share a column.
+   */
+  private boolean isEscaped(String field) {
+    String f = field.toLowerCase(Locale.ROOT);
+    while (true) {
+      if (reserved.contains(f)) {
+        return true;
+      }
+      if (!f.startsWith(DETAIL_PREFIX)) {
+        return false;
+      }
+      f = f.substring(DETAIL_PREFIX.length());
+    }
+  }
+
+  /**
+   * Why {@code r} cannot be a row of any table, or null when it can: text that is not valid Unicode
+   * (DuckDB refuses the file), a time outside years 0000-9999. Events stored before ingest refused
+   * these, and transform outputs, can still carry them; such a record goes to the error location
+   * instead of stalling its table.
+   */
+  static String unwritable(LakeRecord r) {
+    JsonNode e = r.event();
+    for (String f : ENVELOPE_TEXT) {
+      JsonNode v = e == null ? null : e.get(f);
+      if (v != null
+          && v.isTextual()
+          && io.sluice.core.Utf8.firstLoneSurrogate(v.textValue()) >= 0) {
+        return "the event's " + f + " is not valid Unicode text (a lone surrogate)";
+      }
+    }
+    JsonNode t = e == null ? null : e.get("time");
+    if (t != null && !t.isNull()) {
+      java.time.Instant time =
+          t.isTextual() ? io.sluice.core.EventCodec.parseTime(t.asText()) : null;
+      if (time == null || !io.sluice.core.EventCodec.inRange(time)) {
+        return "the event's time "
+            + io.sluice.core.Json.describe(t)
+            + " is not an RFC 3339 time from year 0000 to 9999 (UTC), as a TIMESTAMPTZ column needs";
+      }
+    }
+    if (r.data() != null && !io.sluice.core.Json.isValidText(r.data())) {
+      java.util.List<io.sluice.core.Problem> ps = new java.util.ArrayList<>();
+      io.sluice.core.Json.checkText(r.data(), "", ps);
+      return "the row's data is not valid Unicode text: " + ps.get(0);
+    }
+    return null;
+  }
+
+  private static final List<String> ENVELOPE_TEXT = List.of("id", "source", "detail-type");
 
   /** The column of {@code name} in {@code schema}, by a map built once per schema. */
   private Column column(TableSchema schema, String name) {

@@ -32,6 +32,12 @@ class LakeTableTest {
     lake = Lake.open(dir.resolve("lake"), clock, new SimpleMeterRegistry(), noCompaction());
   }
 
+  /** For commits that must not reject anything: a reject fails the test. */
+  static final java.util.function.Function<LakeTable.Rejected, LakeErrors.Entry> NO_REJECTS =
+      rejected -> {
+        throw new AssertionError("unexpected rejected row: " + rejected);
+      };
+
   static LakeSettings noCompaction() {
     return LakeSettings.DEFAULTS.withCompactionInterval(Duration.ZERO);
   }
@@ -69,7 +75,7 @@ class LakeTableTest {
     for (String d : details) {
       rs.add(record(d, Map.of()));
     }
-    lake.table(table, true).commit(keys, rs, Map.of(), "zstd", 0);
+    lake.table(table, true).commit(keys, rs, Map.of(), "zstd", List.of(), NO_REJECTS);
   }
 
   Rows sql(String sql) throws Exception {
@@ -167,7 +173,7 @@ class LakeTableTest {
       values.put("region", region);
       rs.add(record("{\"region\":\"r\"}", values));
     }
-    t.commit(List.of("dt", "region"), rs, Map.of(), "snappy", 0);
+    t.commit(List.of("dt", "region"), rs, Map.of(), "snappy", List.of(), NO_REJECTS);
     try (Stream<Path> s = Files.list(dir.resolve("lake/p/dt=2026-11-30"))) {
       assertThat(s.map(x -> x.getFileName().toString()))
           .containsExactlyInAnyOrder(
@@ -186,7 +192,8 @@ class LakeTableTest {
                     List.of(record("{}", Map.of("other", "x"))),
                     Map.of(),
                     "zstd",
-                    0))
+                    List.of(),
+                    NO_REJECTS))
         .hasMessageContaining("lake table p is partitioned by [dt, region], not by [other]");
   }
 
@@ -241,14 +248,107 @@ class LakeTableTest {
         List.of(record("{}", Map.of())),
         Map.of("b/r/t", Map.of(0, 41L, 1, 7L)),
         "zstd",
-        0);
+        List.of(),
+        NO_REJECTS);
     t.commit(
-        List.of(), List.of(record("{}", Map.of())), Map.of("b/r/t", Map.of(0, 45L)), "zstd", 0);
+        List.of(),
+        List.of(record("{}", Map.of())),
+        Map.of("b/r/t", Map.of(0, 45L)),
+        "zstd",
+        List.of(),
+        NO_REJECTS);
     assertThat(t.highWater("b/r/t", 0)).isEqualTo(45);
     assertThat(t.highWater("b/r/t", 1)).isEqualTo(7);
     assertThat(t.highWater("other", 0)).isEqualTo(-1);
     Manifest m = Manifest.read(dir.resolve("lake/h/_manifest.json"));
     assertThat(m.highWater().get("b/r/t")).containsEntry(0, 45L);
+  }
+
+  @Test
+  void rowsDuckDbRefusesAreFoundAndTheRestIsCommittedWithTheMarks() throws Exception {
+    // records that reach the table unchecked: DuckDB refuses text with a lone surrogate
+    List<LakeRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      rs.add(
+          record(
+              i == 7 || i == 31 ? "{\"s\":\"bad\\ud800\",\"i\":" + i + "}" : "{\"i\":" + i + "}",
+              Map.of()));
+    }
+    LakeTable t = lake.table("iso", true);
+    List<LakeTable.Rejected> rejected =
+        t.commit(
+            List.of(),
+            rs,
+            Map.of("b/r/t", Map.of(0, 39L)),
+            "zstd",
+            List.of(),
+            x ->
+                new LakeErrors.Entry(
+                    x.reason(), "b/r/t", 0, x.record().offset(), x.record().event(), null));
+    assertThat(rejected).extracting(x -> x.record().offset()).containsExactly(7L, 31L);
+    assertThat(rejected.get(0).reason())
+        .isEqualTo(
+            "lake table iso cannot store this row: DuckDB: Invalid Input Error: Malformed JSON:"
+                + " no low surrogate in string.");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir.resolve("lake/_errors/iso"))) {
+      files = s.toList();
+    }
+    assertThat(files).hasSize(1);
+    assertThat(files.get(0).getFileName().toString()).matches("v00000001-[0-9a-f]{8}\\.ndjson");
+    assertThat(Files.readAllLines(files.get(0)))
+        .extracting(l -> json(l).get("offset").asLong())
+        .containsExactly(7L, 31L);
+    assertThat(sql("SELECT count(*) FROM iso").single()).isEqualTo(38L);
+    assertThat(sql("SELECT count(*) FROM iso WHERE i IN (7, 31)").single()).isEqualTo(0L);
+    assertThat(t.highWater("b/r/t", 0)).isEqualTo(39);
+    assertThat(t.manifest().errorRows()).isEqualTo(2);
+    try (Stream<Path> s = Files.list(dir.resolve("lake/_tmp"))) {
+      assertThat(s.filter(Files::isRegularFile).toList()).as("trial files are removed").isEmpty();
+    }
+  }
+
+  @Test
+  void aFailureThatIsNotAboutTheDataCommitsNothing() throws Exception {
+    LakeTable t = lake.table("io", true);
+    Path blocker = dir.resolve("lake/io/k=x");
+    Files.writeString(blocker, "a file where the partition directory must go");
+    List<LakeRecord> rs = List.of(record("{\"i\":1}", Map.of("k", "x")));
+    assertThatThrownBy(
+            () ->
+                t.commit(
+                    List.of("k"),
+                    rs,
+                    Map.of("b/r/t", Map.of(0, 5L)),
+                    "zstd",
+                    List.of(),
+                    NO_REJECTS))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+    assertThat(t.highWater("b/r/t", 0)).isEqualTo(-1);
+    assertThat(t.manifest().errorRows()).isZero();
+  }
+
+  @Test
+  void errorEntriesOfACommitThatNeverFinishedAreDeletedOnOpen() throws Exception {
+    LakeTable t = lake.table("e", true);
+    var entry = new LakeErrors.Entry("why", "b/r/t", 0, 3, json("{\"id\":\"x\"}"), null);
+    t.commitMarks(Map.of("b/r/t", Map.of(0, 3L)), List.of(entry));
+    Path errors = dir.resolve("lake/_errors/e");
+    // as if a later commit had written its error entries and then died before its manifest
+    Path orphan = errors.resolve("v00000002-0badc0de.ndjson");
+    Files.writeString(orphan, "{\"error\":\"never committed\"}\n");
+    Path older = errors.resolve("2026-11-30T10-00-00Z-1234abcd.ndjson"); // an earlier version's
+    Files.writeString(older, "{\"error\":\"kept\"}\n");
+    lake.close();
+    lake = Lake.open(dir.resolve("lake"), clock, new SimpleMeterRegistry(), noCompaction());
+    lake.table("e", false);
+    try (Stream<Path> s = Files.list(errors)) {
+      assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+          .hasSize(2)
+          .contains(older.getFileName().toString())
+          .doesNotContain(orphan.getFileName().toString());
+    }
+    assertThat(lake.table("e").errorRows()).isEqualTo(1);
   }
 
   @Test

@@ -303,7 +303,8 @@ class HealthMonitoringTest {
               + "{\"patient_id\":\"P2\",\"heart_rate\":250},"
               + "{\"heart_rate\":\"fast\"},"
               + "7,"
-              + "{\"patient_id\":\"P5\",\"heart_rate\":80,\"note\":{\"a\":1}}]";
+              + "{\"patient_id\":\"P5\",\"heart_rate\":80,\"note\":{\"a\":1}},"
+              + "{\"patient_id\":\"P6\\ud800\",\"heart_rate\":90}]";
       assertThat(
               put(s, "/objects/lab/raw/a.json", body.getBytes(StandardCharsets.UTF_8)).statusCode())
           .isEqualTo(200);
@@ -315,9 +316,15 @@ class HealthMonitoringTest {
           s,
           "/objects/lab/raw/object.json",
           "{\"patient_id\":\"P1\"}".getBytes(StandardCharsets.UTF_8));
+      // an overlong form of "/" (C0 AF) is not UTF-8, though Jackson's byte parser would take it
+      byte[] overlong =
+          "[{\"patient_id\":\"P1x\",\"heart_rate\":72}]".getBytes(StandardCharsets.UTF_8);
+      overlong[17] = (byte) 0xC0;
+      overlong[18] = (byte) 0xAF;
+      put(s, "/objects/lab/raw/overlong.json", overlong);
       Await.until(
           Duration.ofSeconds(30),
-          () -> safeEvents(s, "Validation Failed").size() == 3,
+          () -> safeEvents(s, "Validation Failed").size() == 4,
           () -> "validation events: " + safeEvents(s, "Validation Failed").size());
       JsonNode processed =
           Json.MAPPER.readTree(send(s, "GET", "/objects/lab/processed/a.json").body());
@@ -327,13 +334,17 @@ class HealthMonitoringTest {
                   + "{\"patient_id\":\"P5\",\"heart_rate\":80,\"note\":{\"a\":1}}]");
       JsonNode rejected =
           Json.MAPPER.readTree(send(s, "GET", "/objects/lab/rejected/a.json").body());
-      assertThat(rejected).hasSize(3);
+      assertThat(rejected).hasSize(4);
       assertThat(rejected.get(0).get("reason").asText()).contains("heart_rate").contains("220");
       assertThat(rejected.get(1).get("reason").asText())
           .contains("patient_id")
           .contains("heart_rate");
       assertThat(rejected.get(2).get("reason").asText())
           .isEqualTo("record 4: expected a JSON object, got number 7");
+      assertThat(rejected.get(3).get("reason").asText())
+          .isEqualTo(
+              "record 6: /patient_id: expected valid Unicode text, got a lone surrogate U+D800 at"
+                  + " character 2 (a \\ud800 escape needs its pair)");
       List<String> reasons = new ArrayList<>();
       for (JsonNode d : events(s, "Validation Failed")) {
         if (d.has("reason")) {
@@ -343,6 +354,7 @@ class HealthMonitoringTest {
       assertThat(reasons)
           .containsExactlyInAnyOrder(
               "raw/object.json: expected a JSON array of records, got {",
+              "raw/overlong.json: the file is not valid UTF-8 (a malformed byte sequence)",
               "raw/broken.json: the file is not valid JSON at record 2: Unexpected end-of-input: expected close marker for Object (start marker at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 22])");
       Await.until(
           Duration.ofSeconds(30),
