@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,14 +33,25 @@ import org.slf4j.LoggerFactory;
  * Replayed deliveries are marked: the event carries {@code "replay-name"} at the top level (as
  * EventBridge does) and HTTP requests a {@code Sluice-Replay-Name} header.
  *
- * <p>A replay's definition is kept in {@code <data>/replays/<name>.json} and its progress as the
- * bus cursor {@code replay:<name>}, so a replay running at a restart resumes (at least once).
+ * <p>A replay's definition and its progress are kept together in {@code
+ * <data>/replays/<name>.json}, replaced atomically every commit interval: per partition the offset
+ * to resume from (nothing below it is owed) and how many deliveries are wholly done below those
+ * offsets. A replay running at a restart resumes there with its counters set to that count, so
+ * {@code matched} and {@code settled} end as in a run that was never interrupted. What was
+ * delivered above the checkpoint is delivered again (at least once); a lake table skips it by the
+ * replay's own high-water mark, so a replay into the lake is exactly once.
  */
 public final class Replays {
 
   private static final Logger LOG = LoggerFactory.getLogger(Replays.class);
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  static final int WINDOW = 10_000;
+
+  /**
+   * Deliveries a replay keeps tracked at most (owed, or settled above an owed one). Above a lake
+   * writer's flush threshold (40,000 rows), so a replay into a lake table flushes by size rather
+   * than waiting out the table's buffer interval.
+   */
+  static final int WINDOW = 50_000;
 
   /** What to replay. {@code rule} and {@code target} may be {@code null} for all. */
   public record Spec(
@@ -61,7 +71,7 @@ public final class Replays {
     final Spec spec;
     final long[] startOffsets;
     final long[] endOffsets;
-    final OffsetTracker[] trackers;
+    final ReplayProgress[] progress;
     final Semaphore window = new Semaphore(WINDOW);
     final AtomicLong matched = new AtomicLong();
     final AtomicLong settled = new AtomicLong();
@@ -72,15 +82,23 @@ public final class Replays {
     volatile boolean scanDone;
     Thread thread;
 
-    Replay(Spec spec, long[] start, long[] end, Instant startedAt) {
+    /**
+     * @param start where each partition's scan begins
+     * @param doneBelow per partition, deliveries already done below {@code start} (a resume)
+     */
+    Replay(Spec spec, long[] start, long[] end, long[] doneBelow, Instant startedAt) {
       this.spec = spec;
       this.startOffsets = start;
       this.endOffsets = end;
       this.startedAt = startedAt;
-      this.trackers = new OffsetTracker[start.length];
+      this.progress = new ReplayProgress[start.length];
+      long done = 0;
       for (int p = 0; p < start.length; p++) {
-        trackers[p] = new OffsetTracker(start[p]);
+        progress[p] = new ReplayProgress(start[p], doneBelow[p]);
+        done += doneBelow[p];
       }
+      matched.set(done);
+      settled.set(done);
     }
 
     Status status() {
@@ -117,14 +135,25 @@ public final class Replays {
           }
           long[] start = longs(n.path("startOffsets"));
           long[] end = longs(n.path("endOffsets"));
-          Map<Integer, Long> cursor = routing.log().cursor(spec.bus(), cursorName(spec.name()));
-          for (int p = 0; p < start.length; p++) {
-            start[p] = Math.max(start[p], cursor.getOrDefault(p, start[p]));
+          long[] doneBelow = new long[start.length];
+          if (n.has("positions")) {
+            start = longs(n.path("positions"));
+            doneBelow = longs(n.path("doneBelow"));
+          } else {
+            // written by an earlier version: progress in the bus cursor replay:<name>
+            Map<Integer, Long> cursor = routing.log().cursor(spec.bus(), cursorName(spec.name()));
+            for (int p = 0; p < start.length; p++) {
+              start[p] = Math.max(start[p], cursor.getOrDefault(p, start[p]));
+            }
           }
-          Replay r = new Replay(spec, start, end, Instant.parse(n.path("startedAt").asText()));
-          r.state = n.path("state").asText("running");
-          r.matched.set(n.path("matched").asLong());
-          r.settled.set(n.path("settled").asLong());
+          String state = n.path("state").asText("running");
+          Replay r =
+              new Replay(spec, start, end, doneBelow, Instant.parse(n.path("startedAt").asText()));
+          r.state = state;
+          if (!n.has("positions") || !state.equals("running")) {
+            r.matched.set(n.path("matched").asLong());
+            r.settled.set(n.path("settled").asLong());
+          }
           if (n.hasNonNull("finishedAt")) {
             r.finishedAt = Instant.parse(n.get("finishedAt").asText());
           }
@@ -237,7 +266,7 @@ public final class Replays {
       start[p] = routing.log().offsetForTime(spec.bus(), p, spec.from());
       end[p] = routing.log().offsetForTime(spec.bus(), p, spec.to());
     }
-    Replay r = new Replay(spec, start, end, routing.clock().instant());
+    Replay r = new Replay(spec, start, end, new long[n], routing.clock().instant());
     replays.put(name, r);
     persist(r);
     launch(r);
@@ -270,15 +299,16 @@ public final class Replays {
               deliver(r, p, e);
             }
             if (!batch.isEmpty()) {
-              r.trackers[p].scanned(
-                  Math.min(batch.get(batch.size() - 1).offset() + 1, r.endOffsets[p]));
+              r.window.release(
+                  r.progress[p].scanned(
+                      Math.min(batch.get(batch.size() - 1).offset() + 1, r.endOffsets[p])));
             } else if (reader.position() < r.endOffsets[p]
                 && routing.log().info(s.bus()).partitions().get(p).startOffset()
                     >= r.endOffsets[p]) {
               break; // retention removed the rest of the range
             }
           }
-          r.trackers[p].scanned(r.endOffsets[p]);
+          r.window.release(r.progress[p].scanned(r.endOffsets[p]));
         }
       }
       r.scanDone = true;
@@ -308,7 +338,7 @@ public final class Replays {
         }
         r.window.acquire();
         r.matched.incrementAndGet();
-        r.trackers[p].add(e.offset(), e.timestampMs());
+        r.progress[p].add(e.offset());
         t.submitReplay(Delivery.fresh(s.bus(), e, m.event(), s.name()));
       }
     }
@@ -320,9 +350,8 @@ public final class Replays {
     if (r == null) {
       return;
     }
-    r.trackers[d.partition()].done(d.offset());
     r.settled.incrementAndGet();
-    r.window.release();
+    r.window.release(r.progress[d.partition()].done(d.offset()));
     maybeFinish(r);
   }
 
@@ -330,8 +359,8 @@ public final class Replays {
     if (!r.scanDone || !r.state.equals("running")) {
       return;
     }
-    for (OffsetTracker t : r.trackers) {
-      if (t.inFlightCount() > 0) {
+    for (ReplayProgress t : r.progress) {
+      if (!t.isSettled()) {
         return;
       }
     }
@@ -351,11 +380,6 @@ public final class Replays {
   void commit() {
     for (Replay r : replays.values()) {
       if (r.state.equals("running")) {
-        Map<Integer, Long> m = new TreeMap<>();
-        for (int p = 0; p < r.trackers.length; p++) {
-          m.put(p, r.trackers[p].committable());
-        }
-        routing.log().commitCursor(r.spec.bus(), cursorName(r.spec.name()), m);
         persist(r);
       }
     }
@@ -378,9 +402,19 @@ public final class Replays {
     for (long v : r.endOffsets) {
       eo.add(v);
     }
-    n.put("state", r.state);
+    String state = r.state;
+    n.put("state", state);
     n.put("matched", r.matched.get());
     n.put("settled", r.settled.get());
+    if (state.equals("running")) {
+      var pos = n.putArray("positions");
+      var done = n.putArray("doneBelow");
+      for (ReplayProgress p : r.progress) {
+        long[] c = p.checkpoint();
+        pos.add(c[0]);
+        done.add(c[1]);
+      }
+    }
     n.put("startedAt", EventCodec.formatTime(r.startedAt));
     n.put("finishedAt", r.finishedAt == null ? null : EventCodec.formatTime(r.finishedAt));
     n.put("error", r.error);
