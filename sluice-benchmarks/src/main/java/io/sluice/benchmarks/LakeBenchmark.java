@@ -152,7 +152,9 @@ public final class LakeBenchmark {
         d.maxBufferedRows(),
         Duration.ZERO,
         d.compactionMinFiles(),
-        d.smallFileBytes());
+        d.smallFileBytes(),
+        d.maxConcurrentQueries(),
+        d.maxQueuedQueries());
   }
 
   public static void main(String[] args) throws Exception {

@@ -286,20 +286,23 @@ final class FileValidator {
   private void commit(LakeTable table, String writer, List<LakeRecord> rows) {
     long last = rows.get(rows.size() - 1).offset();
     try {
-      table.commit(
-          List.of(),
-          rows,
-          Map.of(writer, Map.of(0, last)),
-          "zstd",
-          List.of(),
-          x ->
-              new LakeErrors.Entry(
-                  x.reason(),
-                  writer,
-                  0,
-                  x.record().offset(),
-                  x.record().event(),
-                  x.record().data()));
+      // validate targets run on virtual threads; DuckDB must not (see Lake.blocking)
+      lake.blocking(
+          () ->
+              table.commit(
+                  List.of(),
+                  rows,
+                  Map.of(writer, Map.of(0, last)),
+                  "zstd",
+                  List.of(),
+                  x ->
+                      new LakeErrors.Entry(
+                          x.reason(),
+                          writer,
+                          0,
+                          x.record().offset(),
+                          x.record().event(),
+                          x.record().data())));
     } catch (IOException | java.sql.SQLException e) {
       throw new IllegalStateException(
           "committing validated rows to " + table.name + " failed: " + e, e);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -52,6 +53,12 @@ public final class Lake implements AutoCloseable {
   private final Map<String, LakeTable> tables = new TreeMap<>();
   private final Map<String, LakeWriter> writers = new HashMap<>();
 
+  /** Queries run here, never on the caller's (virtual) thread; bounded, with a bounded queue. */
+  private final ThreadPoolExecutor queryPool;
+
+  /** Other DuckDB work asked for from virtual threads (validation commits, compaction). */
+  private final java.util.concurrent.ExecutorService io;
+
   private Lake(Path dir, Clock clock, MeterRegistry meters, LakeSettings settings)
       throws SQLException {
     this.dir = dir.toAbsolutePath().normalize();
@@ -75,6 +82,64 @@ public final class Lake implements AutoCloseable {
             });
     // query timeouts have their own timer thread: a long compaction must not hold them back
     this.queries = new SqlQueries(db, scheduler, metrics);
+    this.queryPool =
+        new ThreadPoolExecutor(
+            settings.maxConcurrentQueries(),
+            settings.maxConcurrentQueries(),
+            1,
+            TimeUnit.MINUTES,
+            settings.maxQueuedQueries() == 0
+                ? new java.util.concurrent.SynchronousQueue<>()
+                : new java.util.concurrent.ArrayBlockingQueue<>(settings.maxQueuedQueries()),
+            platformThreads("sluice-lake-query"),
+            new ThreadPoolExecutor.AbortPolicy());
+    this.queryPool.allowCoreThreadTimeOut(true);
+    this.io = Executors.newCachedThreadPool(platformThreads("sluice-lake-io"));
+  }
+
+  private static java.util.concurrent.ThreadFactory platformThreads(String name) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> Thread.ofPlatform().daemon().name(name + "-" + n.incrementAndGet()).unstarted(r);
+  }
+
+  /**
+   * Runs {@code work} that calls DuckDB on a platform thread and waits for it. A native call on a
+   * virtual thread pins its carrier (there are only as many carriers as cores), so one long DuckDB
+   * call from a request handler or a target worker would stall every other request: no DuckDB call
+   * runs on a virtual thread. On a platform thread {@code work} runs in place.
+   */
+  <T> T blocking(java.util.concurrent.Callable<T> work) throws IOException, SQLException {
+    if (!Thread.currentThread().isVirtual()) {
+      try {
+        return work.call();
+      } catch (IOException | SQLException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    java.util.concurrent.Future<T> f = io.submit(work);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the lake", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof SQLException sql) {
+        throw sql;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(c);
+    }
   }
 
   /** Opens the lake in {@code dir}: every table found there is queryable at once. */
@@ -231,14 +296,16 @@ public final class Lake implements AutoCloseable {
   }
 
   /**
-   * Runs one read-only SELECT, streaming into {@code sink}.
+   * Runs one read-only SELECT, streaming into {@code sink}, on one of the lake's query threads
+   * ({@link LakeSettings#maxConcurrentQueries} at once, {@link LakeSettings#maxQueuedQueries}
+   * waiting). The timeout counts from admission: time spent waiting for a slot is part of it.
    *
-   * @throws QueryException refused or failed, with the HTTP status it deserves
+   * @throws QueryException refused or failed, with the HTTP status it deserves: 429 {@code
+   *     TooManyQueries} when every slot and the queue are taken
    */
   public void query(String sql, long maxRows, Duration timeout, RowSink sink)
       throws QueryException, IOException {
-    refreshViews();
-    queries.run(
+    run(
         sql,
         Math.min(maxRows, settings.maxRows()),
         timeout.compareTo(settings.queryTimeout()) < 0 ? timeout : settings.queryTimeout(),
@@ -247,8 +314,68 @@ public final class Lake implements AutoCloseable {
 
   /** Runs with the configured limits. */
   public void query(String sql, RowSink sink) throws QueryException, IOException {
-    refreshViews();
-    queries.run(sql, settings.maxRows(), settings.queryTimeout(), sink);
+    run(sql, settings.maxRows(), settings.queryTimeout(), sink);
+  }
+
+  private void run(String sql, long maxRows, Duration timeout, RowSink sink)
+      throws QueryException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    java.util.concurrent.Future<Void> f;
+    try {
+      f =
+          queryPool.submit(
+              () -> {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                  metrics.query("QueryTimeout");
+                  throw new QueryException(
+                      408,
+                      "QueryTimeout",
+                      "the query waited "
+                          + timeout.toMillis()
+                          + " ms for one of the "
+                          + settings.maxConcurrentQueries()
+                          + " query slots (lake.maxConcurrentQueries) and did not start",
+                      -1);
+                }
+                refreshViews();
+                queries.run(sql, maxRows, Duration.ofNanos(left), sink);
+                return null;
+              });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      metrics.query("TooManyQueries");
+      throw new QueryException(
+          429,
+          "TooManyQueries",
+          "all "
+              + settings.maxConcurrentQueries()
+              + " query slots (lake.maxConcurrentQueries) are taken and "
+              + settings.maxQueuedQueries()
+              + " queries wait (lake.maxQueuedQueries); retry shortly",
+          -1);
+    }
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the query", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof QueryException q) {
+        throw q;
+      }
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(c);
+    }
   }
 
   private void refreshViews() throws QueryException {
@@ -271,6 +398,10 @@ public final class Lake implements AutoCloseable {
 
   /** Compacts one table (or all when {@code name} is null) now; returns files replaced. */
   public int compact(String name) throws IOException, SQLException {
+    return blocking(() -> compactNow(name));
+  }
+
+  private int compactNow(String name) throws IOException, SQLException {
     List<LakeTable> ts;
     synchronized (this) {
       ts = name == null ? new ArrayList<>(tables.values()) : List.of(tables.get(name));
@@ -307,9 +438,14 @@ public final class Lake implements AutoCloseable {
     }
     compactor.shutdownNow();
     scheduler.shutdownNow();
+    queryPool.shutdownNow();
+    queries.cancelAll();
+    io.shutdownNow();
     try {
       compactor.awaitTermination(10, TimeUnit.SECONDS);
       scheduler.awaitTermination(10, TimeUnit.SECONDS);
+      queryPool.awaitTermination(10, TimeUnit.SECONDS);
+      io.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param compactionInterval how often small files are looked for; zero turns compaction off
  * @param compactionMinFiles a partition is compacted once it has this many small files
  * @param smallFileBytes files below this size count as small
+ * @param maxConcurrentQueries queries running at once, each on a thread of the lake's own
+ * @param maxQueuedQueries queries waiting for a slot; past it one is refused (429)
  */
 public record LakeSettings(
     int threads,
@@ -22,11 +24,22 @@ public record LakeSettings(
     int maxBufferedRows,
     Duration compactionInterval,
     int compactionMinFiles,
-    long smallFileBytes) {
+    long smallFileBytes,
+    int maxConcurrentQueries,
+    int maxQueuedQueries) {
 
   public static final LakeSettings DEFAULTS =
       new LakeSettings(
-          2, "1GB", Duration.ofSeconds(30), 100_000, 40_000, Duration.ofMinutes(1), 10, 32L << 20);
+          2,
+          "1GB",
+          Duration.ofSeconds(30),
+          100_000,
+          40_000,
+          Duration.ofMinutes(1),
+          10,
+          32L << 20,
+          2,
+          16);
 
   public LakeSettings withCompactionInterval(Duration d) {
     return new LakeSettings(
@@ -37,7 +50,9 @@ public record LakeSettings(
         maxBufferedRows,
         d,
         compactionMinFiles,
-        smallFileBytes);
+        smallFileBytes,
+        maxConcurrentQueries,
+        maxQueuedQueries);
   }
 
   public LakeSettings withQueryLimits(Duration timeout, long rows) {
@@ -49,6 +64,22 @@ public record LakeSettings(
         maxBufferedRows,
         compactionInterval,
         compactionMinFiles,
-        smallFileBytes);
+        smallFileBytes,
+        maxConcurrentQueries,
+        maxQueuedQueries);
+  }
+
+  public LakeSettings withQueryAdmission(int concurrent, int queued) {
+    return new LakeSettings(
+        threads,
+        memoryLimit,
+        queryTimeout,
+        maxRows,
+        maxBufferedRows,
+        compactionInterval,
+        compactionMinFiles,
+        smallFileBytes,
+        concurrent,
+        queued);
   }
 }

@@ -54,7 +54,10 @@ final class LakeTable {
   private final Path dir;
   private final LakeDb db;
   private final Clock clock;
-  private Manifest manifest;
+
+  /** Replaced (never changed) under the table's lock; read without it, e.g. by the catalog. */
+  private volatile Manifest manifest;
+
   private boolean viewStale = true;
 
   private LakeTable(String name, Path dir, LakeDb db, Clock clock, Manifest manifest) {
@@ -76,7 +79,11 @@ final class LakeTable {
     return t; // the view is defined before the first query (it reads every file's footer)
   }
 
-  synchronized Manifest manifest() {
+  /**
+   * The committed state. Not synchronized: a commit holds the table's lock for as long as DuckDB
+   * writes, and the catalog must answer meanwhile.
+   */
+  Manifest manifest() {
     return manifest;
   }
 

@@ -3,7 +3,8 @@ package io.sluice.lake;
 /**
  * A query that was refused or failed: {@code status} is the HTTP status to answer with, {@code
  * code} a stable word ({@code SqlError}, {@code Forbidden}, {@code NotReadOnly}, {@code
- * QueryTimeout}), {@code position} the 0-based character offset in the SQL where known, else -1.
+ * QueryTimeout}, {@code TooManyQueries}), {@code position} the 0-based character offset in the SQL
+ * where known, else -1. A 429 (no query slot free) is answered with {@code Retry-After}.
  */
 public final class QueryException extends Exception {
 

@@ -40,6 +40,21 @@ final class SqlQueries {
   private final ScheduledExecutorService timer;
   private final LakeMetrics metrics;
 
+  /** Statements executing now, so that closing the lake can cancel them. */
+  private final java.util.Set<Statement> running =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Cancels every running statement (the lake is closing). */
+  void cancelAll() {
+    for (Statement s : running) {
+      try {
+        s.cancel();
+      } catch (SQLException ignored) {
+        // finished meanwhile
+      }
+    }
+  }
+
   SqlQueries(LakeDb db, ScheduledExecutorService timer, LakeMetrics metrics) {
     this.db = db;
     this.timer = timer;
@@ -61,6 +76,7 @@ final class SqlQueries {
     try (Connection c = db.connect()) {
       checkReadOnly(c, sql);
       try (Statement s = c.createStatement()) {
+        running.add(s);
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> cancel =
             timer.schedule(
@@ -83,6 +99,7 @@ final class SqlQueries {
           throw translate(e, sql);
         } finally {
           cancel.cancel(false);
+          running.remove(s);
         }
       }
       metrics.query("ok");

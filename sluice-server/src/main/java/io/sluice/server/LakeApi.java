@@ -29,7 +29,9 @@ import java.util.Map;
  *       {"columns":[…],"types":[…],"rows":[[…]],"rowCount":n,"truncated":false}}; {@code Accept:
  *       text/csv} gives CSV with a header row, {@code application/x-ndjson} one object per row.
  *       Rows are streamed as DuckDB produces them. Refused statements: 403 ({@code NotReadOnly},
- *       {@code Forbidden}); SQL errors 400 ({@code SqlError}) with {@code position}; timeout 408.
+ *       {@code Forbidden}); SQL errors 400 ({@code SqlError}) with {@code position}; timeout 408;
+ *       every query slot and the queue taken 429 ({@code TooManyQueries}, with Retry-After).
+ *       Queries run on the lake's own threads, so they never hold up ingest, health or metrics.
  *   <li>{@code GET /lake/tables}, {@code GET /lake/tables/{table}}: the catalog.
  *   <li>{@code POST /lake/tables/{table}/compact}: compact now (admin).
  * </ul>
@@ -107,6 +109,9 @@ final class LakeApi {
       }
       HttpErrors.writeProblems(g, List.of(Problem.of("/sql", e.getMessage(), Problem.render(sql))));
       g.writeEndObject();
+    }
+    if (e.status() == 429) {
+      ctx.header("Retry-After", HttpErrors.RETRY_AFTER_SECONDS);
     }
     HttpErrors.writeJson(ctx, e.status(), out.toByteArray());
   }

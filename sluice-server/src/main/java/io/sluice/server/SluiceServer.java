@@ -278,7 +278,9 @@ public final class SluiceServer implements AutoCloseable {
         LakeSettings.DEFAULTS.maxBufferedRows(),
         l.compactionInterval(),
         l.compactionMinFiles(),
-        l.smallFileBytes());
+        l.smallFileBytes(),
+        l.maxConcurrentQueries(),
+        l.maxQueuedQueries());
   }
 
   /** Stores an object store event on the configured bus, durably, or throws. */

@@ -140,10 +140,19 @@ public final class ConfigLoader {
   private static SluiceConfig.LakeConfig lake(ConfigNode n) {
     var d = SluiceConfig.LakeConfig.DEFAULTS;
     if (!n.isObject(
-        false, "a mapping with threads, memoryLimit, queryTimeout, maxRows, compaction")) {
+        false,
+        "a mapping with threads, memoryLimit, queryTimeout, maxRows, maxConcurrentQueries,"
+            + " maxQueuedQueries, compaction")) {
       return d;
     }
-    n.allowOnly("threads", "memoryLimit", "queryTimeout", "maxRows", "compaction");
+    n.allowOnly(
+        "threads",
+        "memoryLimit",
+        "queryTimeout",
+        "maxRows",
+        "maxConcurrentQueries",
+        "maxQueuedQueries",
+        "compaction");
     int threads = n.field("threads").integer(d.threads(), 1, 256);
     String memory =
         n.field("memoryLimit").matching(d.memoryLimit(), MEMORY, "a size such as 512MB or 4GB");
@@ -153,6 +162,8 @@ public final class ConfigLoader {
           .problem("expected a duration above 0 and at most 1h, got " + Durations.format(timeout));
     }
     long maxRows = n.field("maxRows").integer((int) d.maxRows(), 1, 100_000_000);
+    int concurrent = n.field("maxConcurrentQueries").integer(d.maxConcurrentQueries(), 1, 256);
+    int queued = n.field("maxQueuedQueries").integer(d.maxQueuedQueries(), 0, 10_000);
     Duration every = d.compactionInterval();
     int minFiles = d.compactionMinFiles();
     long small = d.smallFileBytes();
@@ -163,7 +174,8 @@ public final class ConfigLoader {
       minFiles = c.field("minFiles").integer(minFiles, 2, 100_000);
       small = c.field("smallFileBytes").bytes(small, 1024, 1L << 40);
     }
-    return new SluiceConfig.LakeConfig(threads, memory, timeout, maxRows, every, minFiles, small);
+    return new SluiceConfig.LakeConfig(
+        threads, memory, timeout, maxRows, every, minFiles, small, concurrent, queued);
   }
 
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");

@@ -25,6 +25,8 @@ public record SluiceConfig(
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
    *
    * @param compactionInterval zero turns background compaction off
+   * @param maxConcurrentQueries queries running at once; more wait in the queue
+   * @param maxQueuedQueries queries waiting for a slot; past it a query is refused (HTTP 429)
    */
   public record LakeConfig(
       int threads,
@@ -33,7 +35,9 @@ public record SluiceConfig(
       long maxRows,
       java.time.Duration compactionInterval,
       int compactionMinFiles,
-      long smallFileBytes) {
+      long smallFileBytes,
+      int maxConcurrentQueries,
+      int maxQueuedQueries) {
     public static final LakeConfig DEFAULTS =
         new LakeConfig(
             2,
@@ -42,7 +46,9 @@ public record SluiceConfig(
             100_000,
             java.time.Duration.ofMinutes(1),
             10,
-            32L << 20);
+            32L << 20,
+            2,
+            16);
   }
 
   /**

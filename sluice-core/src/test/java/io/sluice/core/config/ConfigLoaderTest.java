@@ -303,6 +303,7 @@ class ConfigLoaderTest {
     var l =
         ConfigLoader.parse(
                 "lake: {threads: 3, memoryLimit: 512MB, queryTimeout: 5s, maxRows: 7,"
+                    + " maxConcurrentQueries: 4, maxQueuedQueries: 0,"
                     + " compaction: {interval: 0s, minFiles: 4, smallFileBytes: 1MB}}",
                 "test.yaml",
                 BASE)
@@ -316,12 +317,19 @@ class ConfigLoaderTest {
                 7,
                 java.time.Duration.ZERO,
                 4,
-                1L << 20));
-    assertThat(problems("lake: {threads: 0, memoryLimit: lots, queryTimeout: 2h}"))
+                1L << 20,
+                4,
+                0));
+    assertThat(
+            problems(
+                "lake: {threads: 0, memoryLimit: lots, queryTimeout: 2h, maxConcurrentQueries: 0,"
+                    + " maxQueuedQueries: -1}"))
         .containsExactly(
             "/lake/threads: expected an integer 1..256, got number 0",
             "/lake/memoryLimit: expected a size such as 512MB or 4GB, got \"lots\"",
-            "/lake/queryTimeout: expected a duration above 0 and at most 1h, got 2h");
+            "/lake/queryTimeout: expected a duration above 0 and at most 1h, got 2h",
+            "/lake/maxConcurrentQueries: expected an integer 1..256, got number 0",
+            "/lake/maxQueuedQueries: expected an integer 0..10000, got number -1");
   }
 
   @Test
