@@ -126,7 +126,7 @@ public final class CloudEventMapping {
         continue;
       }
       String attribute = name.substring(3);
-      String value = percentDecode(h.getValue());
+      String value = percentDecode(h.getValue(), "/headers/" + name);
       if (attribute.equals("resources")) {
         var arr = ce.putArray("resources");
         for (String r : value.split(",")) {
@@ -193,25 +193,63 @@ public final class CloudEventMapping {
     return envelopePath;
   }
 
-  /** Decodes %XX sequences as UTF-8; '+' stays '+' (this is not form encoding). */
-  static String percentDecode(String s) {
-    if (s.indexOf('%') < 0) {
+  /**
+   * Decodes a header value as the CloudEvents HTTP binding encodes it: percent-encoded UTF-8 (raw
+   * bytes above ASCII, which Jetty hands over as ISO-8859-1 characters, are taken as UTF-8 too;
+   * {@code +} stays {@code +}, this is not form encoding). Strict: a {@code %} without two hex
+   * digits, or bytes that are not UTF-8 ({@code %FF}), are refused rather than turned into U+FFFD.
+   *
+   * @throws InvalidInputException {@code INVALID_EVENT} naming the header
+   */
+  static String percentDecode(String s, String path) {
+    boolean plain = true;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' || c > 0x7f) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
       return s;
     }
-    byte[] in = s.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
-    for (int i = 0; i < in.length; i++) {
-      if (in[i] == '%' && i + 2 < in.length) {
-        int hi = Character.digit(in[i + 1], 16);
-        int lo = Character.digit(in[i + 2], 16);
-        if (hi >= 0 && lo >= 0) {
-          out.write(hi * 16 + lo);
-          i += 2;
-          continue;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+        int lo = i + 2 < s.length() ? Character.digit(s.charAt(i + 2), 16) : -1;
+        if (hi < 0 || lo < 0) {
+          throw new InvalidInputException(
+              InvalidInputException.INVALID_EVENT,
+              Problem.of(
+                  path,
+                  "expected percent-encoded UTF-8 (a % followed by two hex digits), got "
+                      + Problem.render(s),
+                  Problem.render(s)));
         }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else if (c > 0xff) {
+        out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      } else {
+        out.write(c);
       }
-      out.write(in[i]);
     }
-    return out.toString(StandardCharsets.UTF_8);
+    byte[] bytes = out.toByteArray();
+    int bad = Utf8.firstInvalid(bytes, 0, bytes.length);
+    if (bad >= 0) {
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_EVENT,
+          Problem.of(
+              path,
+              "expected percent-encoded UTF-8, got "
+                  + Problem.render(s)
+                  + ", which decodes to bytes that are not UTF-8 ("
+                  + Utf8.describe(bytes, bad, bytes.length)
+                  + ")",
+              Problem.render(s)));
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

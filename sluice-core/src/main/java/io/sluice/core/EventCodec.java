@@ -121,6 +121,7 @@ public final class EventCodec {
       throw new IllegalArgumentException("containerDepth must be 0 or 1, got " + containerDepth);
     }
     ObjectMapper m = containerDepth == 0 ? single : batch;
+    checkUtf8(bytes, offset, length, "");
     try {
       JsonNode node = m.readTree(bytes, offset, length);
       if (node == null || node.isMissingNode()) {
@@ -177,6 +178,28 @@ public final class EventCodec {
             : e.getMessage().lines().findFirst().orElse("");
     return new InvalidInputException(
         InvalidInputException.MALFORMED_JSON, Problem.of(path, "malformed JSON: " + msg));
+  }
+
+  /**
+   * Refuses bytes that are not strict UTF-8 before Jackson sees them: it decodes overlong forms
+   * ({@code C0 AF} as {@code /}) without complaint, so a filter that looks at bytes and one that
+   * looks at text could disagree.
+   *
+   * @throws InvalidInputException {@code MALFORMED_JSON} naming the byte and what is wrong there
+   */
+  public static void checkUtf8(byte[] bytes, int offset, int length, String path) {
+    int bad = Utf8.firstInvalid(bytes, offset, length);
+    if (bad >= 0) {
+      throw new InvalidInputException(
+          InvalidInputException.MALFORMED_JSON,
+          Problem.of(
+              path,
+              "malformed JSON: not UTF-8 text ("
+                  + Utf8.describe(bytes, bad, offset + length)
+                  + " at byte "
+                  + (bad - offset)
+                  + ")"));
+    }
   }
 
   private static InvalidInputException notUtf8(CharConversionException e, String path) {

@@ -25,6 +25,12 @@ public non-sealed class InvalidInputException extends SluiceException {
   public static final String CONFLICT = "CONFLICT";
   public static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";
 
+  /** The request body ended before its Content-Length (the client closed early). */
+  public static final String INCOMPLETE_BODY = "INCOMPLETE_BODY";
+
+  /** The client stopped sending its request for longer than the server waits. */
+  public static final String REQUEST_TIMEOUT = "REQUEST_TIMEOUT";
+
   private final String code;
   private final transient List<Problem> problems;
 

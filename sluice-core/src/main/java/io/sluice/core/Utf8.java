@@ -82,7 +82,8 @@ public final class Utf8 {
   public static String describe(byte[] b, int at, int end) {
     int c = b[at] & 0xff;
     StringBuilder hex = new StringBuilder();
-    for (int k = at; k < Math.min(end, at + 4); k++) {
+    boolean lead = c >= 0xc0 && c <= 0xf4; // C0, C1: overlong leads, shown with what follows
+    for (int k = at; k < Math.min(end, lead ? at + 4 : at + 1); k++) {
       if (k > at && (k >= end || (b[k] & 0xc0) != 0x80)) {
         break;
       }

@@ -142,7 +142,7 @@ final class AdminApi {
     keys.require(ctx, "read");
     int limit = intParam(ctx, "limit", 100, 1, 1000);
     long from = 0;
-    String cursor = ctx.queryParam("cursor");
+    String cursor = QueryParams.get(ctx, "cursor");
     if (cursor != null && !cursor.isEmpty()) {
       try {
         from = Long.parseLong(cursor);
@@ -164,7 +164,10 @@ final class AdminApi {
             .routing()
             .deadLetters()
             .list(
-                filter(ctx.queryParam("bus"), ctx.queryParam("rule"), ctx.queryParam("target")),
+                filter(
+                    QueryParams.get(ctx, "bus"),
+                    QueryParams.get(ctx, "rule"),
+                    QueryParams.get(ctx, "target")),
                 from,
                 limit);
     ObjectNode out = Json.MAPPER.createObjectNode();
@@ -215,7 +218,11 @@ final class AdminApi {
         engine
             .routing()
             .deadLetters()
-            .purge(filter(ctx.queryParam("bus"), ctx.queryParam("rule"), ctx.queryParam("target")));
+            .purge(
+                filter(
+                    QueryParams.get(ctx, "bus"),
+                    QueryParams.get(ctx, "rule"),
+                    QueryParams.get(ctx, "target")));
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("purged", n);
     json(ctx, 200, out);
@@ -302,7 +309,7 @@ final class AdminApi {
   }
 
   static int intParam(Context ctx, String name, int def, int min, int max) {
-    String v = ctx.queryParam(name);
+    String v = QueryParams.get(ctx, name);
     if (v == null || v.isEmpty()) {
       return def;
     }

@@ -34,7 +34,7 @@ final class BusReadApi {
     keys.require(ctx, "read");
     String bus = ctx.pathParam("bus");
     int limit = DEFAULT_LIMIT;
-    String l = ctx.queryParam("limit");
+    String l = QueryParams.get(ctx, "limit");
     if (l != null) {
       try {
         limit = Integer.parseInt(l);
@@ -47,11 +47,11 @@ final class BusReadApi {
                 Problem.render(l)));
       }
     }
-    String cursor = ctx.queryParam("cursor");
+    String cursor = QueryParams.get(ctx, "cursor");
     BusCursor at =
         cursor != null && !cursor.isEmpty()
             ? BusCursor.parse(cursor)
-            : buses.position(bus, ctx.queryParam("from"));
+            : buses.position(bus, QueryParams.get(ctx, "from"));
     ReadPage page = buses.read(bus, at, limit);
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + page.events().size() * 600);
     out.writeBytes("{\"events\":[".getBytes(StandardCharsets.UTF_8));

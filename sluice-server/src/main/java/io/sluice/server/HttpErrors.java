@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Codes and statuses are a compatibility promise: INVALID_EVENT, MALFORMED_JSON,
- * INVALID_ARGUMENT, INVALID_CONFIG, LIMIT_EXCEEDED → 400; UNAUTHORIZED → 401; FORBIDDEN → 403;
- * NOT_FOUND → 404; CONFLICT → 409; TOO_LARGE → 413; UNSUPPORTED_MEDIA_TYPE → 415; UNAVAILABLE → 503
- * with Retry-After; INTERNAL → 500 (logged once with the request).
+ * INVALID_ARGUMENT, INVALID_CONFIG, LIMIT_EXCEEDED, INCOMPLETE_BODY → 400; UNAUTHORIZED → 401;
+ * FORBIDDEN → 403; NOT_FOUND → 404; REQUEST_TIMEOUT → 408; CONFLICT → 409; TOO_LARGE → 413;
+ * UNSUPPORTED_MEDIA_TYPE → 415; UNAVAILABLE → 503 with Retry-After; INTERNAL → 500 (logged once
+ * with the request).
  */
 final class HttpErrors {
 
@@ -38,6 +39,7 @@ final class HttpErrors {
       case InvalidInputException.UNAUTHORIZED -> 401;
       case InvalidInputException.FORBIDDEN -> 403;
       case InvalidInputException.NOT_FOUND -> 404;
+      case InvalidInputException.REQUEST_TIMEOUT -> 408;
       case InvalidInputException.CONFLICT -> 409;
       case InvalidInputException.TOO_LARGE -> 413;
       case InvalidInputException.UNSUPPORTED_MEDIA_TYPE -> 415;

@@ -258,7 +258,8 @@ final class IngestApi {
     if (retryable > 0) {
       ctx.header("Retry-After", HttpErrors.RETRY_AFTER_SECONDS);
     }
-    int status = retryable == outcomes.size() ? 503 : 200;
+    // an empty batch is stored trivially: 200 with no entries (never "busy")
+    int status = !outcomes.isEmpty() && retryable == outcomes.size() ? 503 : 200;
     HttpErrors.writeJson(ctx, status, entries(outcomes));
     return status;
   }

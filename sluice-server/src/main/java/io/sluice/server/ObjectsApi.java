@@ -59,7 +59,7 @@ final class ObjectsApi {
                   + " bytes (objects.maxObjectBytes)"));
     }
     ObjectInfo info;
-    try (InputStream in = ctx.req().getInputStream()) {
+    try (InputStream in = RequestBodies.stream(ctx)) {
       info = store.put(bucket, key, in);
     }
     events.emit("Object Created", info.eventDetail("PutObject"));
@@ -124,7 +124,7 @@ final class ObjectsApi {
     String bucket = ctx.pathParam("bucket");
     ObjectStore.checkBucket(bucket);
     int limit = 1000;
-    String l = ctx.queryParam("limit");
+    String l = QueryParams.get(ctx, "limit");
     if (l != null) {
       try {
         limit = Integer.parseInt(l);
@@ -138,7 +138,7 @@ final class ObjectsApi {
       }
     }
     ObjectStore.Page page =
-        store.list(bucket, ctx.queryParam("prefix"), ctx.queryParam("cursor"), limit);
+        store.list(bucket, QueryParams.get(ctx, "prefix"), QueryParams.get(ctx, "cursor"), limit);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("objects", page.objects().stream().map(ObjectsApi::json).toList());
     out.put("next", page.next());

@@ -188,6 +188,17 @@ final class PutEventsApi {
               "SerializationException",
               "the request body is empty; expected {\"Entries\":[…]}");
         }
+        int bad = io.sluice.core.Utf8.firstInvalid(body.bytes, 0, body.length);
+        if (bad >= 0) {
+          throw new AwsError(
+              400,
+              "SerializationException",
+              "the request body is not UTF-8 text ("
+                  + io.sluice.core.Utf8.describe(body.bytes, bad, body.length)
+                  + " at byte "
+                  + bad
+                  + ")");
+        }
         try {
           root = Json.MAPPER.readTree(body.bytes, 0, body.length);
         } catch (IOException | NumberFormatException e) {

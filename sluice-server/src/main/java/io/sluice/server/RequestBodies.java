@@ -6,7 +6,6 @@ import io.sluice.core.Problem;
 import io.sluice.core.TransientException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -104,11 +103,84 @@ final class RequestBodies {
       return body;
     } catch (IOException e) {
       body.close();
-      throw new UncheckedIOException("reading the request body failed: " + e.getMessage(), e);
+      throw clientFailed(e, body.length, declared);
     } catch (RuntimeException e) {
       body.close();
       throw e;
     }
+  }
+
+  /**
+   * What a failed read of a request body means for the client: its body ended before its
+   * Content-Length (400 {@code INCOMPLETE_BODY}), or it stopped sending for longer than the server
+   * waits (408 {@code REQUEST_TIMEOUT}). Either way the request was not taken; nothing of it is
+   * kept.
+   */
+  static InvalidInputException clientFailed(IOException e, long received, long declared) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException) {
+        return new InvalidInputException(
+            InvalidInputException.REQUEST_TIMEOUT,
+            Problem.of(
+                "",
+                "the client stopped sending the request body after "
+                    + received
+                    + (declared >= 0 ? " of " + declared : "")
+                    + " bytes and the server stopped waiting ("
+                    + t.getMessage()
+                    + ")"));
+      }
+    }
+    return new InvalidInputException(
+        InvalidInputException.INCOMPLETE_BODY,
+        Problem.of(
+            "",
+            declared >= 0
+                ? "the request body ended after "
+                    + received
+                    + " of the "
+                    + declared
+                    + " bytes its Content-Length announced"
+                : "the request body was cut off after " + received + " bytes (" + e + ")"));
+  }
+
+  /**
+   * The request body as a stream for handlers that stream it elsewhere (object uploads): a client
+   * that ends early or stops sending is told so (400/408), as {@link #read} does, and never looks
+   * like a failure of the server.
+   */
+  static InputStream stream(Context ctx) throws IOException {
+    long declared = ctx.req().getContentLengthLong();
+    InputStream in = ctx.req().getInputStream();
+    return new java.io.FilterInputStream(in) {
+      private long received;
+
+      @Override
+      public int read() throws IOException {
+        try {
+          int b = super.read();
+          if (b >= 0) {
+            received++;
+          }
+          return b;
+        } catch (IOException e) {
+          throw clientFailed(e, received, declared);
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          int n = super.read(b, off, len);
+          if (n > 0) {
+            received += n;
+          }
+          return n;
+        } catch (IOException e) {
+          throw clientFailed(e, received, declared);
+        }
+      }
+    };
   }
 
   private InvalidInputException tooLarge(long size) {

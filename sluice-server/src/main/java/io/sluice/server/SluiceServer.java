@@ -136,6 +136,9 @@ public final class SluiceServer implements AutoCloseable {
               cfg.jetty.host = sc.host();
               cfg.jetty.port = sc.port();
               cfg.http.maxRequestSize = sc.limits().maxBodyBytes();
+              // a client that stops sending mid-request gets 408 after this (RequestBodies)
+              cfg.jetty.modifyHttpConfiguration(
+                  h -> h.setIdleTimeout(sc.limits().idleTimeout().toMillis()));
               cfg.http.defaultContentType = "application/json";
               cfg.routes.before("/buses/{bus}/events", ctx -> refuseWhileDraining(ctx));
               cfg.routes.before("/", ctx -> refuseWhileDraining(ctx));

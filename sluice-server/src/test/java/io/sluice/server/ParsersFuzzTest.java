@@ -60,7 +60,7 @@ class ParsersFuzzTest {
 
   @FuzzTest(maxDuration = "25s")
   void parsersAcceptOrRefuseWithProblems(FuzzedDataProvider data) {
-    int which = data.consumeInt(0, 7);
+    int which = data.consumeInt(0, 9);
     byte[] bytes = data.consumeRemainingAsBytes();
     try {
       switch (which) {
@@ -102,7 +102,22 @@ class ParsersFuzzTest {
         }
         case 5 -> IngestApi.mediaType(new String(bytes, StandardCharsets.UTF_8));
         case 6 -> BusCursor.parse(new String(bytes, StandardCharsets.UTF_8));
-        default -> ConfigLoader.parse(new String(bytes, StandardCharsets.UTF_8), "fuzz.yaml", dir);
+        case 7 -> ConfigLoader.parse(new String(bytes, StandardCharsets.UTF_8), "fuzz.yaml", dir);
+        case 8 -> QueryParams.parse(new String(bytes, StandardCharsets.ISO_8859_1));
+        default -> {
+          // the door's UTF-8 check and the JDK's strict decoder agree on every input
+          boolean ours = io.sluice.core.Utf8.firstInvalid(bytes) < 0;
+          boolean jdk;
+          try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            jdk = true;
+          } catch (java.nio.charset.CharacterCodingException e) {
+            jdk = false;
+          }
+          if (ours != jdk) {
+            throw new AssertionError("Utf8 says " + ours + ", the JDK " + jdk);
+          }
+        }
       }
     } catch (InvalidInputException expected) {
       // refused with problems: fine

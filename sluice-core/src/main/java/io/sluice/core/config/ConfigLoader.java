@@ -242,13 +242,26 @@ public final class ConfigLoader {
     if (!n.isObject(false, "a mapping of limits")) {
       return d;
     }
-    n.allowOnly("maxBodyBytes", "maxEventBytes", "maxDepth", "maxBatchEntries", "maxInflightBytes");
+    n.allowOnly(
+        "maxBodyBytes",
+        "maxEventBytes",
+        "maxDepth",
+        "maxBatchEntries",
+        "maxInflightBytes",
+        "idleTimeout");
+    Duration idle = n.field("idleTimeout").duration(d.idleTimeout());
+    if (idle.compareTo(Duration.ofMillis(100)) < 0 || idle.compareTo(Duration.ofHours(1)) > 0) {
+      n.field("idleTimeout")
+          .problem("expected a duration from 100ms to 1h, got " + Durations.format(idle));
+      idle = d.idleTimeout();
+    }
     return new LimitsConfig(
         n.field("maxBodyBytes").bytes(d.maxBodyBytes(), 1024, 1L << 30),
         (int) n.field("maxEventBytes").bytes(d.maxEventBytes(), 1024, 16L << 20),
         n.field("maxDepth").integer(d.maxDepth(), 2, 1_000),
         n.field("maxBatchEntries").integer(d.maxBatchEntries(), 1, 1_000_000),
-        n.field("maxInflightBytes").bytes(d.maxInflightBytes(), 1L << 20, 1L << 40));
+        n.field("maxInflightBytes").bytes(d.maxInflightBytes(), 1L << 20, 1L << 40),
+        idle);
   }
 
   private static Path storage(ConfigNode n, Path base) {

@@ -11,13 +11,16 @@ import io.sluice.core.EventLimits;
  * @param maxBatchEntries most events in one native or CloudEvents batch request (default 1000)
  * @param maxInflightBytes request bytes being processed at once before new requests get 503
  *     (default 256 MB), so memory stays bounded under any load
+ * @param idleTimeout how long the server waits for more bytes of a request it is reading before
+ *     answering 408 (default 30 s)
  */
 public record LimitsConfig(
     long maxBodyBytes,
     int maxEventBytes,
     int maxDepth,
     int maxBatchEntries,
-    long maxInflightBytes) {
+    long maxInflightBytes,
+    java.time.Duration idleTimeout) {
 
   public static final LimitsConfig DEFAULTS =
       new LimitsConfig(
@@ -25,7 +28,8 @@ public record LimitsConfig(
           EventLimits.DEFAULT_MAX_EVENT_BYTES,
           EventLimits.DEFAULT_MAX_DEPTH,
           1000,
-          256L << 20);
+          256L << 20,
+          java.time.Duration.ofSeconds(30));
 
   public EventLimits eventLimits() {
     return new EventLimits(maxEventBytes, maxDepth);

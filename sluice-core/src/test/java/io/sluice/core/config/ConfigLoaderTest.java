@@ -72,7 +72,8 @@ class ConfigLoaderTest {
     assertThat(c.server().host()).isEqualTo("0.0.0.0");
     assertThat(c.server().port()).isEqualTo(8080);
     assertThat(c.server().limits())
-        .isEqualTo(new LimitsConfig(5L << 20, 128 << 10, 64, 500, 1L << 30));
+        .isEqualTo(
+            new LimitsConfig(5L << 20, 128 << 10, 64, 500, 1L << 30, Duration.ofSeconds(30)));
     assertThat(c.dataDir()).isEqualTo(Path.of("/srv/sluice/data"));
     assertThat(c.buses().get(0))
         .isEqualTo(
