@@ -199,12 +199,12 @@ final class FileValidator {
     String rejectedKey = outputKey(spec.rejectedPrefix(), key);
     if (failure == null) {
       try (InputStream p = Files.newInputStream(processed)) {
-        created(store.put(bucket, processedKey, p));
+        store.put(bucket, processedKey, p, "Validation");
       }
     }
     if (failure == null && counts.rejected > 0) {
       try (InputStream r = Files.newInputStream(rejected)) {
-        created(store.put(bucket, rejectedKey, r));
+        store.put(bucket, rejectedKey, r, "Validation");
       }
     }
     ObjectNode manifest = info.describe();
@@ -228,22 +228,17 @@ final class FileValidator {
     manifest.put("startedAt", started.toString());
     manifest.put("durationMs", (System.nanoTime() - t0) / 1_000_000);
     String manifestKey = outputKey("manifests/", key) + ".json";
-    created(
-        store.put(
-            bucket,
-            manifestKey,
-            new java.io.ByteArrayInputStream(
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest))));
+    store.put(
+        bucket,
+        manifestKey,
+        new java.io.ByteArrayInputStream(
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest)),
+        "Validation");
     manifest.put("manifestKey", manifestKey);
     events.emit(
         failure == null && counts.rejected == 0 ? "Validation Succeeded" : "Validation Failed",
         manifest);
     return new Outcome(status, counts.valid, counts.rejected, failure);
-  }
-
-  /** Outputs are objects too: each write emits Object Created, as an upload does. */
-  private void created(ObjectInfo info) throws IOException {
-    events.emit("Object Created", info.eventDetail("Validation"));
   }
 
   private LakeTable lakeTable(String name) throws IOException {

@@ -21,23 +21,35 @@ class ObjectStoreTest {
 
   @TempDir Path dir;
 
+  /** The events the store emitted, as "type bucket/key". */
+  final List<String> emitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  final io.sluice.lake.objects.ObjectEvents events =
+      (type, detail) ->
+          emitted.add(
+              type
+                  + " "
+                  + detail.get("bucket").get("name").asText()
+                  + "/"
+                  + detail.get("object").get("key").asText());
+
   static ByteArrayInputStream bytes(String s) {
     return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void putGetHeadListDelete() throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20);
-    var info = s.put("health", "raw/2026/a.csv", bytes("hello"));
+    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    var info = s.put("health", "raw/2026/a.csv", bytes("hello"), "PutObject");
     assertThat(info.size()).isEqualTo(5);
     assertThat(info.sha256())
         .isEqualTo("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
     try (var in = s.open("health", "raw/2026/a.csv").orElseThrow()) {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
     }
-    s.put("health", "raw/b.csv", bytes("b"));
-    s.put("health", "processed/a.csv", bytes("p"));
-    s.put("health", "raw/2026/a.csv", bytes("hello again")); // replaces
+    s.put("health", "raw/b.csv", bytes("b"), "PutObject");
+    s.put("health", "processed/a.csv", bytes("p"), "PutObject");
+    s.put("health", "raw/2026/a.csv", bytes("hello again"), "PutObject"); // replaces
     assertThat(s.head("health", "raw/2026/a.csv").orElseThrow().size()).isEqualTo(11);
     var page = s.list("health", "raw/", null, 1);
     assertThat(page.objects())
@@ -50,19 +62,121 @@ class ObjectStoreTest {
     assertThat(s.delete("health", "raw/2026/a.csv")).isFalse();
     assertThat(s.head("health", "raw/2026/a.csv")).isEmpty();
     assertThat(s.list("other", null, null, 10).objects()).isEmpty();
+    assertThat(emitted)
+        .containsExactly(
+            "Object Created health/raw/2026/a.csv",
+            "Object Created health/raw/b.csv",
+            "Object Created health/processed/a.csv",
+            "Object Created health/raw/2026/a.csv",
+            "Object Deleted health/raw/2026/a.csv");
   }
 
   @Test
-  void factsLeftOverFromAnOlderVersionAreNotTrusted() throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20);
-    s.put("b1", "k", bytes("aaaa"));
-    // as if a crash left new data (same size) beside the old facts
-    Path data = dir.resolve("objects/b1/data/k");
-    Files.writeString(data, "bbbb");
-    Files.setLastModifiedTime(
-        data, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
-    assertThat(s.head("b1", "k").orElseThrow().sha256())
-        .isEqualTo("81cc5b17018674b401b42f35ba07bb79e211239c23bffe658da1577e3e646877");
+  void keysDoNotDependOnFileSystemNamesOrDirectoryRules() throws Exception {
+    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    String longSegment = "s".repeat(300) + "/" + "é".repeat(300); // 300 and 600 bytes
+    String longKey = "k/".repeat(300) + "end"; // 603 bytes, 301 segments
+    for (String key : List.of(longSegment, longKey, "mc/a", "mc/a.json/x", "mc/a/b", "mc/a.json")) {
+      assertThat(s.put("b1", key, bytes(key), "PutObject").key()).isEqualTo(key);
+    }
+    for (String key : List.of(longSegment, longKey, "mc/a", "mc/a.json/x", "mc/a/b", "mc/a.json")) {
+      try (var in = s.open("b1", key).orElseThrow()) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(key);
+      }
+    }
+    assertThat(s.list("b1", "mc/", null, 10).objects())
+        .extracting(ObjectStore.ObjectInfo::key)
+        .containsExactly("mc/a", "mc/a.json", "mc/a.json/x", "mc/a/b");
+    assertThat(emitted).hasSize(6).allMatch(e -> e.startsWith("Object Created b1/"));
+    // and all of it is there again after a restart
+    ObjectStore again = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    assertThat(again.list("b1", null, null, 100).objects()).hasSize(6);
+    assertThat(again.head("b1", longSegment).orElseThrow().size())
+        .isEqualTo(longSegment.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
+  void aWriteWhoseEventCannotBeStoredIsUndone() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean down =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    ObjectStore s =
+        new ObjectStore(
+            dir.resolve("objects"),
+            1 << 20,
+            (type, detail) -> {
+              if (down.get()) {
+                throw new java.io.IOException("the bus is full");
+              }
+            });
+    s.put("b1", "k", bytes("one"), "PutObject");
+    down.set(true);
+    assertThatThrownBy(() -> s.put("b1", "k", bytes("two"), "PutObject"))
+        .isInstanceOf(io.sluice.core.TransientException.class)
+        .hasMessage(
+            "the object was not stored: its Object Created event could not be stored (the bus is"
+                + " full); retry");
+    assertThatThrownBy(() -> s.put("b1", "new", bytes("x"), "PutObject"))
+        .isInstanceOf(io.sluice.core.TransientException.class);
+    assertThatThrownBy(() -> s.delete("b1", "k"))
+        .isInstanceOf(io.sluice.core.TransientException.class)
+        .hasMessageStartingWith("the object was not deleted");
+    try (var in = s.open("b1", "k").orElseThrow()) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("one");
+    }
+    assertThat(s.head("b1", "new")).isEmpty();
+    ObjectStore again = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    assertThat(again.list("b1", null, null, 10).objects())
+        .extracting(ObjectStore.ObjectInfo::key)
+        .containsExactly("k");
+    try (Stream<Path> blobs = Files.walk(dir.resolve("objects/b1/blobs"))) {
+      assertThat(blobs.filter(Files::isRegularFile).count()).as("no orphaned bytes").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBucketOfTheEarlierLayoutIsMovedWhenFirstUsed() throws Exception {
+    Path old = dir.resolve("objects/health");
+    Files.createDirectories(old.resolve("data/raw"));
+    Files.writeString(old.resolve("data/raw/a.csv"), "a,b\n");
+    Files.createDirectories(old.resolve("meta/raw"));
+    Files.writeString(
+        old.resolve("meta/raw/a.csv.json"),
+        "{\"size\":4,\"sha256\":\"x\",\"lastModified\":\"2026-11-30T10:00:00Z\"}");
+    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore.ObjectInfo info = s.head("health", "raw/a.csv").orElseThrow();
+    assertThat(info.size()).isEqualTo(4);
+    assertThat(info.lastModified()).isEqualTo(java.time.Instant.parse("2026-11-30T10:00:00Z"));
+    assertThat(info.sha256()).as("computed again, not trusted").isEqualTo(sha("a,b\n"));
+    assertThat(old.resolve("data")).doesNotExist();
+    assertThat(old.resolve("meta")).doesNotExist();
+    assertThat(Files.readString(old.resolve("FORMAT"))).isEqualTo("sluice-objects 2\n");
+  }
+
+  /** SHA-256 of a string, hex. */
+  static String sha(String s) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void cursorsAreOpaqueAndAForeignOneIsRefused() throws Exception {
+    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    for (String k : List.of("a", "b", "c")) {
+      s.put("b1", k, bytes(k), "PutObject");
+    }
+    var first = s.list("b1", null, null, 2);
+    assertThat(first.next()).startsWith("k1.");
+    assertThat(s.list("b1", null, first.next(), 2).objects())
+        .extracting(ObjectStore.ObjectInfo::key)
+        .containsExactly("c");
+    for (String bad : List.of("zzz", "k1.!!", "k1." + "_w")) {
+      assertThatThrownBy(() -> s.list("b1", null, bad, 2))
+          .as(bad)
+          .hasMessageStartingWith(
+              "/cursor: expected a cursor returned as \"next\" by an earlier listing, got");
+    }
   }
 
   static Stream<Arguments> badKeys() {
@@ -94,8 +208,8 @@ class ObjectStoreTest {
   @ParameterizedTest
   @MethodSource("badKeys")
   void everyTraversalFormIsRefusedAndNothingIsWritten(String key, String message) throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20);
-    assertThatThrownBy(() -> s.put("b1", key, bytes("x")))
+    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    assertThatThrownBy(() -> s.put("b1", key, bytes("x"), "PutObject"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage(message);
     try (Stream<Path> all = Files.walk(dir)) {
@@ -104,28 +218,23 @@ class ObjectStoreTest {
   }
 
   @Test
-  void badBucketsLimitsAndConflicts() throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 10);
+  void badBucketsAndLimits() throws Exception {
+    ObjectStore s = new ObjectStore(dir.resolve("objects"), 10, events);
     for (String b : List.of("..", "A", "a", "a/b", "a.b", "-x")) {
-      assertThatThrownBy(() -> s.put(b, "k", bytes("x")))
+      assertThatThrownBy(() -> s.put(b, "k", bytes("x"), "PutObject"))
           .as(b)
           .hasMessageStartingWith("/bucket: expected a bucket name of 2-63 characters");
     }
-    assertThatThrownBy(() -> s.put("b1", "big", bytes("01234567890")))
+    assertThatThrownBy(() -> s.put("b1", "big", bytes("01234567890"), "PutObject"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage(
             "/body: the object is larger than the limit of 10 bytes (objects.maxObjectBytes)")
         .extracting(e -> ((InvalidInputException) e).code())
         .isEqualTo(InvalidInputException.TOO_LARGE);
     assertThat(s.head("b1", "big")).isEmpty();
-    s.put("b1", "a", bytes("x"));
-    assertThatThrownBy(() -> s.put("b1", "a/b", bytes("y")))
-        .hasMessage("/key: a prefix of this key is already an object: \"a/b\"");
-    s.put("b1", "c/d", bytes("y"));
-    assertThatThrownBy(() -> s.put("b1", "c", bytes("z")))
-        .hasMessage("/key: other objects already use this key as a prefix: \"c\"");
     try (Stream<Path> tmp = Files.list(dir.resolve("objects/b1/tmp"))) {
       assertThat(tmp.toList()).isEmpty();
     }
+    assertThat(emitted).isEmpty();
   }
 }

@@ -3,7 +3,6 @@ package io.sluice.server;
 import io.javalin.http.Context;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Problem;
-import io.sluice.lake.objects.ObjectEvents;
 import io.sluice.lake.objects.ObjectStore;
 import io.sluice.lake.objects.ObjectStore.ObjectInfo;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The object store over HTTP: {@code PUT|GET|HEAD|DELETE /objects/{bucket}/{key…}} and {@code GET
@@ -23,13 +21,24 @@ import java.util.Optional;
 final class ObjectsApi {
 
   private final ObjectStore store;
-  private final ObjectEvents events;
   private final ApiKeys keys;
 
-  ObjectsApi(ObjectStore store, ObjectEvents events, ApiKeys keys) {
+  ObjectsApi(ObjectStore store, ApiKeys keys) {
     this.store = store;
-    this.events = events;
     this.keys = keys;
+  }
+
+  /**
+   * The key of the request: refused when the path ends with {@code /}, which the router would
+   * otherwise drop ({@code PUT /objects/b/a/b/} stored {@code a/b}).
+   */
+  private static String key(Context ctx) {
+    String key = ctx.pathParam("key");
+    String uri = ctx.req().getRequestURI();
+    if (uri != null && uri.endsWith("/")) {
+      ObjectStore.checkKey(key + "/");
+    }
+    return key;
   }
 
   private static Map<String, Object> json(ObjectInfo i) {
@@ -45,7 +54,7 @@ final class ObjectsApi {
   void put(Context ctx) throws IOException {
     keys.require(ctx, "objects:write");
     String bucket = ctx.pathParam("bucket");
-    String key = ctx.pathParam("key");
+    String key = key(ctx);
     long declared = ctx.req().getContentLengthLong();
     if (declared > store.maxBytes()) {
       throw new InvalidInputException(
@@ -60,27 +69,22 @@ final class ObjectsApi {
     }
     ObjectInfo info;
     try (InputStream in = RequestBodies.stream(ctx)) {
-      info = store.put(bucket, key, in);
+      info = store.put(bucket, key, in, "PutObject"); // with its Object Created event
     }
-    events.emit("Object Created", info.eventDetail("PutObject"));
     ctx.json(json(info));
   }
 
-  private ObjectInfo found(Context ctx) throws IOException {
-    String bucket = ctx.pathParam("bucket");
-    String key = ctx.pathParam("key");
-    Optional<ObjectInfo> info = store.head(bucket, key);
-    if (info.isEmpty()) {
-      throw new InvalidInputException(
-          InvalidInputException.NOT_FOUND,
-          Problem.of("/key", "no object " + Problem.render(key) + " in bucket " + bucket));
-    }
-    return info.get();
+  private static InvalidInputException notFound(String bucket, String key) {
+    return new InvalidInputException(
+        InvalidInputException.NOT_FOUND,
+        Problem.of("/key", "no object " + Problem.render(key) + " in bucket " + bucket));
   }
 
   void head(Context ctx) throws IOException {
     keys.require(ctx, "read");
-    ObjectInfo i = found(ctx);
+    String bucket = ctx.pathParam("bucket");
+    String key = key(ctx);
+    ObjectInfo i = store.head(bucket, key).orElseThrow(() -> notFound(bucket, key));
     headers(ctx, i);
     ctx.status(200);
   }
@@ -96,25 +100,29 @@ final class ObjectsApi {
     ctx.contentType("application/octet-stream");
   }
 
+  /** Streams one whole version: the headers (size, ETag) are those of the bytes sent. */
   void get(Context ctx) throws IOException {
     keys.require(ctx, "read");
-    ObjectInfo i = found(ctx);
-    Optional<InputStream> body = store.open(i.bucket(), i.key());
-    if (body.isEmpty()) { // deleted in between
-      found(ctx);
-    }
-    headers(ctx, i);
-    try (InputStream in = body.orElseThrow();
-        OutputStream out = ctx.res().getOutputStream()) {
-      in.transferTo(out);
+    String bucket = ctx.pathParam("bucket");
+    String key = key(ctx);
+    ObjectStore.Opened o = store.read(bucket, key).orElseThrow(() -> notFound(bucket, key));
+    try (InputStream in = o.in()) {
+      headers(ctx, o.info());
+      try (OutputStream out = ctx.res().getOutputStream()) {
+        in.transferTo(out);
+      }
     }
   }
 
+  /**
+   * 204 when the object was deleted (its Object Deleted event is stored), 404 when there was none.
+   */
   void delete(Context ctx) throws IOException {
     keys.require(ctx, "objects:write");
-    ObjectInfo i = found(ctx);
-    if (store.delete(i.bucket(), i.key())) {
-      events.emit("Object Deleted", i.eventDetail("DeleteObject"));
+    String bucket = ctx.pathParam("bucket");
+    String key = key(ctx);
+    if (!store.delete(bucket, key)) {
+      throw notFound(bucket, key);
     }
     ctx.status(204);
   }

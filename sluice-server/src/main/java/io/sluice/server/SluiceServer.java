@@ -91,14 +91,15 @@ public final class SluiceServer implements AutoCloseable {
     new JvmThreadMetrics().bindTo(meters);
     this.lake =
         Lake.open(config.dataDir().resolve("lake"), options.clock(), meters, lakeSettings(config));
+    this.objectEvents = config.objects().bus() == null ? ObjectEvents.NONE : this::emitObjectEvent;
     try {
       this.objects =
-          new ObjectStore(config.dataDir().resolve("objects"), config.objects().maxObjectBytes());
+          new ObjectStore(
+              config.dataDir().resolve("objects"), config.objects().maxObjectBytes(), objectEvents);
     } catch (java.io.IOException e) {
       lake.close();
       throw new java.io.UncheckedIOException("cannot open the object store", e);
     }
-    this.objectEvents = config.objects().bus() == null ? ObjectEvents.NONE : this::emitObjectEvent;
     lake.attachObjects(objects, objectEvents, config.dataDir().resolve("objects-state"));
     try {
       this.engine = Engine.start(config, log, options.clock(), meters, lake.targets());
@@ -111,7 +112,7 @@ public final class SluiceServer implements AutoCloseable {
       try {
         this.inbox =
             new io.sluice.lake.objects.InboxWatcher(
-                in.dir(), in.bucket(), in.prefix(), in.interval(), objects, objectEvents);
+                in.dir(), in.bucket(), in.prefix(), in.interval(), objects);
       } catch (java.io.IOException e) {
         engine.close();
         lake.close();
@@ -159,7 +160,7 @@ public final class SluiceServer implements AutoCloseable {
               cfg.routes.post("/replays", admin::startReplay);
               cfg.routes.get("/replays", admin::listReplays);
               cfg.routes.get("/replays/{name}", admin::getReplay);
-              ObjectsApi objectsApi = new ObjectsApi(objects, objectEvents, keys);
+              ObjectsApi objectsApi = new ObjectsApi(objects, keys);
               cfg.routes.put("/objects/{bucket}/<key>", objectsApi::put);
               cfg.routes.get("/objects/{bucket}/<key>", objectsApi::get);
               cfg.routes.head("/objects/{bucket}/<key>", objectsApi::head);

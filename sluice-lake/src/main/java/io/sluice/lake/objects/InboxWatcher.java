@@ -32,25 +32,17 @@ public final class InboxWatcher implements AutoCloseable {
   private final String prefix;
   private final Duration interval;
   private final ObjectStore store;
-  private final ObjectEvents events;
   private final Map<Path, String> lastSeen = new HashMap<>();
   private final Thread thread;
   private volatile boolean stopped;
 
-  public InboxWatcher(
-      Path dir,
-      String bucket,
-      String prefix,
-      Duration interval,
-      ObjectStore store,
-      ObjectEvents events)
+  public InboxWatcher(Path dir, String bucket, String prefix, Duration interval, ObjectStore store)
       throws IOException {
     this.dir = dir.toAbsolutePath().normalize();
     this.bucket = bucket;
     this.prefix = prefix;
     this.interval = interval;
     this.store = store;
-    this.events = events;
     Files.createDirectories(this.dir);
     this.thread = Thread.ofPlatform().daemon().name("sluice-inbox").start(this::run);
   }
@@ -117,9 +109,8 @@ public final class InboxWatcher implements AutoCloseable {
     try {
       ObjectStore.ObjectInfo info;
       try (InputStream in = Files.newInputStream(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        info = store.put(bucket, key, in);
+        info = store.put(bucket, key, in, "Inbox"); // stores Object Created too
       }
-      events.emit("Object Created", info.eventDetail("Inbox"));
       Files.delete(f);
       LOG.info("inbox: {} → {}/{} ({} bytes)", dir.relativize(f), bucket, key, info.size());
     } catch (io.sluice.core.InvalidInputException e) {
