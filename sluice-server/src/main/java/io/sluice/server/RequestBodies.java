@@ -12,21 +12,34 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads request bodies within two limits: one body may be at most {@code maxBodyBytes} (413), and
- * all bodies being processed together at most {@code maxInflightBytes} (503 with Retry-After), so
- * memory stays bounded whatever the load. Also counts requests in progress, for graceful shutdown.
+ * all requests being processed together may use at most {@code memoryBudget} of heap (503 with
+ * Retry-After), so memory stays bounded whatever the load. A request is counted as {@value
+ * #EXPANSION} times its body: parsing it to a tree and serializing its events copies it, and that
+ * is what a request really costs. Also counts requests in progress, for graceful shutdown.
+ *
+ * <p>A request refused for the budget or its size has its body read to the end (and thrown away)
+ * before the answer, up to {@value #MAX_DRAIN_FACTOR} times {@code maxBodyBytes}: answering early
+ * and closing a connection whose client is still sending makes the client's system reset it, and
+ * the client sees a broken connection instead of the 503 that tells it to retry.
  */
 final class RequestBodies {
 
   private static final int CHUNK = 64 * 1024;
 
+  /** Heap a request takes per byte of body: the bytes, their tree, the serialized events. */
+  static final int EXPANSION = 4;
+
+  /** Bodies larger than this many times maxBodyBytes are not drained: the connection closes. */
+  static final int MAX_DRAIN_FACTOR = 4;
+
   private final long maxBodyBytes;
-  private final long maxInflightBytes;
+  private final long memoryBudget;
   private final AtomicLong inflightBytes = new AtomicLong();
   private final AtomicInteger inflightRequests = new AtomicInteger();
 
-  RequestBodies(long maxBodyBytes, long maxInflightBytes) {
+  RequestBodies(long maxBodyBytes, long memoryBudget) {
     this.maxBodyBytes = maxBodyBytes;
-    this.maxInflightBytes = maxInflightBytes;
+    this.memoryBudget = memoryBudget;
   }
 
   /** A read body; closing it returns its bytes to the in-flight budget. */
@@ -36,16 +49,17 @@ final class RequestBodies {
     private long reserved;
     private boolean closed;
 
-    private void reserve(long n) {
+    private void reserve(long bodyBytes) {
+      long n = bodyBytes * EXPANSION;
       long now = inflightBytes.addAndGet(n);
       reserved += n;
-      if (now > maxInflightBytes && now != reserved) {
+      if (now > memoryBudget && now != reserved) {
         throw new TransientException(
-            "server busy: "
+            "server busy: requests in progress hold "
                 + (now - n)
-                + " bytes of requests in progress, over the limit of "
-                + maxInflightBytes
-                + " bytes; retry shortly");
+                + " bytes of memory, and this one would take it over the budget of "
+                + memoryBudget
+                + " bytes (server.limits.memoryBudget); retry shortly");
       }
     }
 
@@ -62,6 +76,7 @@ final class RequestBodies {
   Body read(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBodyBytes) {
+      drainOrClose(ctx, declared);
       throw tooLarge(declared);
     }
     Body body = new Body();
@@ -104,9 +119,42 @@ final class RequestBodies {
     } catch (IOException e) {
       body.close();
       throw clientFailed(e, body.length, declared);
+    } catch (TransientException | InvalidInputException e) {
+      body.close();
+      body.bytes = null;
+      drainOrClose(ctx, declared);
+      throw e;
     } catch (RuntimeException e) {
       body.close();
       throw e;
+    }
+  }
+
+  /**
+   * Reads what is left of a refused request's body and throws it away (a small buffer, no memory
+   * kept), so the answer reaches a client that is still sending; a body too large to be worth it
+   * gets {@code Connection: close} instead.
+   */
+  private void drainOrClose(Context ctx, long declared) {
+    long limit = MAX_DRAIN_FACTOR * maxBodyBytes;
+    if (declared > limit) {
+      ctx.header("Connection", "close");
+      return;
+    }
+    byte[] scratch = new byte[8192];
+    long seen = 0;
+    try {
+      InputStream in = ctx.req().getInputStream();
+      int n;
+      while ((n = in.read(scratch)) >= 0) {
+        seen += n;
+        if (seen > limit) {
+          ctx.header("Connection", "close");
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException gone) {
+      // the client stopped: nothing to answer on
     }
   }
 

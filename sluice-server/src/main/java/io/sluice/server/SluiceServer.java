@@ -120,7 +120,16 @@ public final class SluiceServer implements AutoCloseable {
       }
     }
     ServerConfig sc = config.server();
-    this.bodies = new RequestBodies(sc.limits().maxBodyBytes(), sc.limits().maxInflightBytes());
+    this.bodies = new RequestBodies(sc.limits().maxBodyBytes(), sc.limits().memoryBudget());
+    long heap = Runtime.getRuntime().maxMemory();
+    if (sc.limits().memoryBudget() > heap / 2) {
+      LOG.warn(
+          "server.limits.memoryBudget is {} MB, more than half of the JVM's heap ({} MB): under load"
+              + " the heap may run out before the budget does; give the JVM more heap (SLUICE_HEAP"
+              + " for ./sluice, or -Xmx) or lower the budget",
+          sc.limits().memoryBudget() >> 20,
+          heap >> 20);
+    }
     ApiKeys keys = new ApiKeys(config.auth());
     IngestMetrics ingestMetrics = new IngestMetrics(meters);
     IngestApi ingest =

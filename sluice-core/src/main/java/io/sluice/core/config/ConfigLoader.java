@@ -247,6 +247,7 @@ public final class ConfigLoader {
         "maxEventBytes",
         "maxDepth",
         "maxBatchEntries",
+        "memoryBudget",
         "maxInflightBytes",
         "idleTimeout");
     Duration idle = n.field("idleTimeout").duration(d.idleTimeout());
@@ -260,8 +261,24 @@ public final class ConfigLoader {
         (int) n.field("maxEventBytes").bytes(d.maxEventBytes(), 1024, 16L << 20),
         n.field("maxDepth").integer(d.maxDepth(), 2, 1_000),
         n.field("maxBatchEntries").integer(d.maxBatchEntries(), 1, 1_000_000),
-        n.field("maxInflightBytes").bytes(d.maxInflightBytes(), 1L << 20, 1L << 40),
+        memoryBudget(n, d),
         idle);
+  }
+
+  /**
+   * {@code memoryBudget}, or from {@code maxInflightBytes} of earlier versions (request bytes in
+   * flight: a budget of four times as much).
+   */
+  private static long memoryBudget(ConfigNode n, LimitsConfig d) {
+    ConfigNode old = n.field("maxInflightBytes");
+    if (old.isMissing()) {
+      return n.field("memoryBudget").bytes(d.memoryBudget(), 16L << 20, 1L << 40);
+    }
+    if (!n.field("memoryBudget").isMissing()) {
+      old.problem("is the older name of memoryBudget (a quarter of it); give only memoryBudget");
+      return d.memoryBudget();
+    }
+    return 4 * old.bytes(d.memoryBudget() / 4, 1L << 20, 1L << 38);
   }
 
   private static Path storage(ConfigNode n, Path base) {

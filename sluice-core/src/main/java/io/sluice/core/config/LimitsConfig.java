@@ -9,8 +9,8 @@ import io.sluice.core.EventLimits;
  * @param maxEventBytes largest stored event (default 256 KB, as EventBridge)
  * @param maxDepth deepest JSON nesting of an event, counting the event object as 1 (default 128)
  * @param maxBatchEntries most events in one native or CloudEvents batch request (default 1000)
- * @param maxInflightBytes request bytes being processed at once before new requests get 503
- *     (default 256 MB), so memory stays bounded under any load
+ * @param memoryBudget heap that requests in progress may use at once, each counted as 4 times its
+ *     body, before new requests get 503 (default 256 MB), so memory stays bounded under any load
  * @param idleTimeout how long the server waits for more bytes of a request it is reading before
  *     answering 408 (default 30 s)
  */
@@ -19,7 +19,7 @@ public record LimitsConfig(
     int maxEventBytes,
     int maxDepth,
     int maxBatchEntries,
-    long maxInflightBytes,
+    long memoryBudget,
     java.time.Duration idleTimeout) {
 
   public static final LimitsConfig DEFAULTS =

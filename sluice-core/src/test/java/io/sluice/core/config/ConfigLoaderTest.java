@@ -24,7 +24,7 @@ class ConfigLoaderTest {
           maxEventBytes: 128KB
           maxDepth: 64
           maxBatchEntries: 500
-          maxInflightBytes: 1GB
+          memoryBudget: 1GB
       storage:
         dir: data
       buses:
@@ -295,6 +295,23 @@ class ConfigLoaderTest {
                 "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format:"
                     + " json, jsonSchema: [1]}}]}]"))
         .containsExactly(prefix + "/jsonSchema: expected a JSON Schema object, got array [1]");
+  }
+
+  @Test
+  void theOlderInflightLimitSetsTheMemoryBudget() {
+    var l =
+        ConfigLoader.parse("server: {limits: {maxInflightBytes: 64MB}}", "test.yaml", BASE)
+            .server()
+            .limits();
+    assertThat(l.memoryBudget()).isEqualTo(256L << 20);
+    assertThat(problems("server: {limits: {maxInflightBytes: 64MB, memoryBudget: 1GB}}"))
+        .containsExactly(
+            "/server/limits/maxInflightBytes: is the older name of memoryBudget (a quarter of it);"
+                + " give only memoryBudget");
+    assertThat(problems("server: {limits: {memoryBudget: 1MB, idleTimeout: 10ms}}"))
+        .containsExactly(
+            "/server/limits/idleTimeout: expected a duration from 100ms to 1h, got 10ms",
+            "/server/limits/memoryBudget: expected a size between 16MB and 1024GB, got 1MB");
   }
 
   @Test
