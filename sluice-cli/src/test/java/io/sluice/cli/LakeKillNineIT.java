@@ -147,6 +147,11 @@ class LakeKillNineIT {
           .isEqualTo(counts.get(1).asLong());
       assertThat(ids(base)).containsAll(acked);
       assertThat(acked.size()).isGreaterThan(1000);
+      try (java.util.stream.Stream<Path> left = Files.list(packaged.tmp())) {
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .as("DuckDB's library copies after %d kills", CYCLES - 1)
+            .noneMatch(f -> f.startsWith("libduckdb_java"));
+      }
     } finally {
       server.destroy();
       server.waitFor(30, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -40,15 +41,22 @@ final class PackagedServer {
     return dir.resolve("server.log");
   }
 
-  /** {@code java -Xmx<heap> -jar sluice.jar ARGS…}. */
+  /** The server's java.io.tmpdir: its own, so a test can see what it leaves there. */
+  Path tmp() {
+    return dir.resolve("jvm-tmp");
+  }
+
+  /** {@code java -Xmx<heap> -Djava.io.tmpdir=<tmp> -jar sluice.jar ARGS…}. */
   Process start(String... args) throws IOException {
+    Files.createDirectories(tmp());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String[] cmd = new String[args.length + 4];
+    String[] cmd = new String[args.length + 5];
     cmd[0] = java;
     cmd[1] = "-Xmx" + heap;
-    cmd[2] = "-jar";
-    cmd[3] = JAR.toString();
-    System.arraycopy(args, 0, cmd, 4, args.length);
+    cmd[2] = "-Djava.io.tmpdir=" + tmp();
+    cmd[3] = "-jar";
+    cmd[4] = JAR.toString();
+    System.arraycopy(args, 0, cmd, 5, args.length);
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))

@@ -25,6 +25,7 @@ final class LakeDb implements AutoCloseable {
     p.setProperty("threads", Integer.toString(threads));
     p.setProperty("memory_limit", memoryLimit);
     this.root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", p);
+    NativeLibraryFiles.removeExtracted();
     try (Statement s = root.createStatement()) {
       s.execute("SET temp_directory = " + literal(dir.resolve("_tmp").resolve("duckdb") + "/"));
       s.execute("SET allowed_directories = [" + literal(dir + "/") + "]");
