@@ -36,7 +36,12 @@ import picocli.CommandLine.Spec;
       "Work with the embedded event log directly (no server).",
       "The data directory must not be in use by a running server."
     },
-    subcommands = {LogCommand.Append.class, LogCommand.Read.class, LogCommand.Info.class})
+    subcommands = {
+      LogCommand.Append.class,
+      LogCommand.Read.class,
+      LogCommand.Info.class,
+      LogCommand.Repair.class
+    })
 final class LogCommand implements Runnable {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -55,8 +60,14 @@ final class LogCommand implements Runnable {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    /** Opens the logs to write (appends, repair): recovery cuts what is torn. */
     EventLog open() {
       return EmbeddedEventLog.open(data.resolve("log"), Clock.systemUTC());
+    }
+
+    /** Opens the logs only to look: nothing on disk changes (info, read). */
+    EventLog openReadOnly() {
+      return EmbeddedEventLog.openReadOnly(data.resolve("log"), Clock.systemUTC());
     }
 
     PrintWriter out() {
@@ -162,7 +173,7 @@ final class LogCommand implements Runnable {
             Problem.of(
                 "/limit", "expected a positive number, got " + limit, Integer.toString(limit)));
       }
-      try (EventLog l = open()) {
+      try (EventLog l = openReadOnly()) {
         LogInfo info = l.info(log);
         if (partition != null && (partition < 0 || partition >= info.partitions().size())) {
           throw new InvalidInputException(
@@ -231,14 +242,17 @@ final class LogCommand implements Runnable {
   @Command(
       name = "info",
       mixinStandardHelpOptions = true,
-      description = "Show logs, partitions, offsets, sizes and what recovery found.")
+      description = {
+        "Show logs, partitions, offsets, sizes and what recovery would find.",
+        "Changes nothing on disk: a torn tail is reported, and cut by 'sluice log repair'."
+      })
   static final class Info extends DataDirOption implements Callable<Integer> {
     @Option(names = "--log", description = "Only this log.")
     String log;
 
     @Override
     public Integer call() {
-      try (EventLog l = open()) {
+      try (EventLog l = openReadOnly()) {
         List<String> names = log == null ? new ArrayList<>(l.names()) : List.of(log);
         if (names.isEmpty()) {
           out().println("no logs in " + data.resolve("log"));
@@ -274,12 +288,46 @@ final class LogCommand implements Runnable {
           for (RecoveryReport.Truncation t : report.truncations()) {
             out()
                 .printf(
-                    "recovery: truncated %s at byte %d (%d bytes removed): %s%n",
+                    "recovery: %s is torn at byte %d (%d bytes after it): %s%n",
                     t.file(), t.position(), t.bytesRemoved(), t.reason());
           }
           for (String q : report.quarantined()) {
-            out().printf("recovery: set aside %s%n", q);
+            out().printf("recovery: %s comes after the damage%n", q);
           }
+          out()
+              .println(
+                  "recovery: nothing was changed; 'sluice log repair' cuts the torn tail and sets"
+                      + " aside what follows it (as starting the server does)");
+        }
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "repair",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Recover the logs as starting the server does, and say what was done:",
+        "a torn tail is cut at the last valid batch, segments after it are set aside as *.corrupt."
+      })
+  static final class Repair extends DataDirOption implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      try (EventLog l = open()) {
+        RecoveryReport report = l.recoveryReport();
+        if (report.truncations().isEmpty() && report.quarantined().isEmpty()) {
+          out().println("repair: the logs are intact; nothing to do");
+          return 0;
+        }
+        for (RecoveryReport.Truncation t : report.truncations()) {
+          out()
+              .printf(
+                  "repair: cut %s at byte %d (%d bytes removed): %s%n",
+                  t.file(), t.position(), t.bytesRemoved(), t.reason());
+        }
+        for (String q : report.quarantined()) {
+          out().printf("repair: set aside %s%n", q);
         }
         return 0;
       }

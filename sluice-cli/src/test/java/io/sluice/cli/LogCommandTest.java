@@ -80,6 +80,79 @@ class LogCommandTest {
   }
 
   @Test
+  void infoAndReadChangeNothingAndRepairCutsATornTail() throws Exception {
+    run("log", "append", "--data", data.toString(), "--log", "a", "one", "two");
+    Path segment = data.resolve("log/a/0/00000000000000000000.log");
+    long clean = java.nio.file.Files.size(segment);
+    // a torn write at the end, as a crash mid-append leaves it
+    java.nio.file.Files.write(
+        segment, new byte[] {0, 0, 0, 99, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+    byte[] torn = java.nio.file.Files.readAllBytes(segment);
+    java.util.List<String> before = tree();
+
+    Run info = run("log", "info", "--data", data.toString());
+    assertThat(info.exit()).as(info.err()).isZero();
+    assertThat(info.out())
+        .contains("log a: 1 partitions, 2 records,")
+        .contains(
+            "recovery: "
+                + segment
+                + " is torn at byte "
+                + clean
+                + " (7 bytes after it): incomplete batch header: 7 bytes left, a header is 30")
+        .endsWith(
+            "recovery: nothing was changed; 'sluice log repair' cuts the torn tail and sets aside"
+                + " what follows it (as starting the server does)\n");
+    Run read = run("log", "read", "--data", data.toString(), "--log", "a");
+    assertThat(read.out().lines().toList()).hasSize(2);
+    assertThat(java.nio.file.Files.readAllBytes(segment))
+        .as("info and read wrote nothing")
+        .isEqualTo(torn);
+    assertThat(tree()).as("no file was added, renamed or removed").isEqualTo(before);
+
+    Run repair = run("log", "repair", "--data", data.toString());
+    assertThat(repair.exit()).isZero();
+    assertThat(repair.out())
+        .isEqualTo(
+            "repair: cut "
+                + segment
+                + " at byte "
+                + clean
+                + " (7 bytes removed): incomplete batch header: 7 bytes left, a header is 30\n");
+    assertThat(java.nio.file.Files.size(segment)).isEqualTo(clean);
+    assertThat(run("log", "info", "--data", data.toString()).out()).endsWith("recovery: intact\n");
+    assertThat(run("log", "repair", "--data", data.toString()).out())
+        .isEqualTo("repair: the logs are intact; nothing to do\n");
+  }
+
+  @Test
+  void infoOnADirectoryWithoutLogsSaysSoAndCreatesNothing() {
+    Path none = data.resolve("nothing-here");
+    Run info = run("log", "info", "--data", none.toString());
+    assertThat(info.exit()).isEqualTo(1);
+    assertThat(info.err()).contains("there is no event log at " + none.resolve("log"));
+    assertThat(none).doesNotExist();
+  }
+
+  /** Every file under the data directory with its size, sorted. */
+  private java.util.List<String> tree() throws java.io.IOException {
+    try (var s = java.nio.file.Files.walk(data)) {
+      return s.filter(java.nio.file.Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().equals(".lock"))
+          .map(
+              p -> {
+                try {
+                  return data.relativize(p) + " " + java.nio.file.Files.size(p);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Test
   void badInputNamesTheOptionAndExitsOne() {
     run("log", "append", "--data", data.toString(), "--log", "a", "x");
 

@@ -100,10 +100,14 @@ public final class EmbeddedEventLog implements EventLog {
   private java.nio.channels.FileChannel lockChannel;
   private volatile boolean closed;
 
-  private EmbeddedEventLog(Path root, Clock clock, Options options) {
+  /** Opened with {@link #openReadOnly}: nothing on disk changes. */
+  private final boolean readOnly;
+
+  private EmbeddedEventLog(Path root, Clock clock, Options options, boolean readOnly) {
     this.root = root;
     this.clock = clock;
     this.options = options;
+    this.readOnly = readOnly;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -119,9 +123,30 @@ public final class EmbeddedEventLog implements EventLog {
   }
 
   public static EmbeddedEventLog open(Path root, Clock clock, Options options) {
-    EmbeddedEventLog log = new EmbeddedEventLog(root, clock, options);
+    return open(root, clock, options, false);
+  }
+
+  /**
+   * Opens the logs under {@code root} only to look at them: recovery is not applied (what it would
+   * cut or set aside is in {@link #recoveryReport()}, and reads stop before it), no file is
+   * written, renamed or deleted, and appends, cursor commits and retention are refused. For {@code
+   * sluice log info} and {@code read}; {@code sluice log repair} opens normally.
+   */
+  public static EmbeddedEventLog openReadOnly(Path root, Clock clock) {
+    if (!Files.isDirectory(root)) {
+      throw new InvalidInputException(
+          InvalidInputException.NOT_FOUND,
+          Problem.of("", "there is no event log at " + root, Problem.render(root.toString())));
+    }
+    return open(root, clock, Options.DEFAULTS, true);
+  }
+
+  private static EmbeddedEventLog open(Path root, Clock clock, Options options, boolean readOnly) {
+    EmbeddedEventLog log = new EmbeddedEventLog(root, clock, options, readOnly);
     try {
-      Files.createDirectories(root);
+      if (!readOnly) {
+        Files.createDirectories(root);
+      }
       log.lock();
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
         List<Path> dirs = new ArrayList<>();
@@ -141,8 +166,10 @@ public final class EmbeddedEventLog implements EventLog {
       log.close();
       throw e;
     }
-    long every = options.retentionCheckInterval().toMillis();
-    log.scheduler.scheduleWithFixedDelay(log::retentionTick, every, every, TimeUnit.MILLISECONDS);
+    if (!readOnly) {
+      long every = options.retentionCheckInterval().toMillis();
+      log.scheduler.scheduleWithFixedDelay(log::retentionTick, every, every, TimeUnit.MILLISECONDS);
+    }
     return log;
   }
 
@@ -152,6 +179,9 @@ public final class EmbeddedEventLog implements EventLog {
    */
   private void lock() throws IOException {
     Path file = root.resolve(".lock");
+    if (readOnly && !Files.exists(file)) {
+      return; // nobody has opened these logs for writing; nothing to keep out
+    }
     lockChannel =
         java.nio.channels.FileChannel.open(
             file,
@@ -174,6 +204,9 @@ public final class EmbeddedEventLog implements EventLog {
               + " is in use by another process"
               + (holder.isEmpty() ? "" : " (" + holder + ")")
               + "; stop it first, or use the HTTP API of the running server");
+    }
+    if (readOnly) {
+      return; // holding the lock keeps a server out while we look; the pid stays the last writer's
     }
     lockChannel.truncate(0);
     lockChannel.write(
@@ -212,12 +245,21 @@ public final class EmbeddedEventLog implements EventLog {
         spec,
         clock,
         options.maxPendingBytesPerPartition(),
-        options.listener());
+        options.listener(),
+        readOnly);
+  }
+
+  private void checkWritable(String what) {
+    if (readOnly) {
+      throw new IllegalStateException(
+          "the event log at " + root + " is open read-only; cannot " + what);
+    }
   }
 
   @Override
   public synchronized LogInfo create(String name, LogSpec spec) {
     checkOpen();
+    checkWritable("create log " + name);
     checkName("name", name, NAME);
     OpenLog ol = logs.get(name);
     try {
@@ -413,6 +455,7 @@ public final class EmbeddedEventLog implements EventLog {
 
   @Override
   public void commitCursor(String name, String cursor, Map<Integer, Long> offsets) {
+    checkWritable("commit cursor " + cursor);
     OpenLog ol = get(name);
     checkName("cursor", cursor, CURSOR);
     for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
@@ -492,6 +535,7 @@ public final class EmbeddedEventLog implements EventLog {
 
   @Override
   public void deleteCursor(String name, String cursor) {
+    checkWritable("delete cursor " + cursor);
     OpenLog ol = get(name);
     checkName("cursor", cursor, CURSOR);
     synchronized (ol.cursors) {
@@ -509,6 +553,7 @@ public final class EmbeddedEventLog implements EventLog {
 
   @Override
   public RetentionResult enforceRetention() {
+    checkWritable("apply retention");
     RetentionResult total = RetentionResult.NONE;
     long now = clock.millis();
     for (OpenLog ol : logs.values()) {

@@ -105,8 +105,10 @@ final class PartitionLog {
       long maxPendingBytes,
       DurabilityListener listener,
       List<LogSegment> recovered,
-      PartitionRecovery recovery)
+      PartitionRecovery recovery,
+      boolean readOnly)
       throws IOException {
+    this.readOnly = readOnly;
     this.listener = listener;
     this.logName = logName;
     this.partition = partition;
@@ -119,18 +121,26 @@ final class PartitionLog {
       segments.put(s.baseOffset, s);
     }
     if (segments.isEmpty()) {
-      LogSegment first = LogSegment.create(dir, 0);
+      LogSegment first =
+          readOnly
+              ? LogSegment.existing(dir, 0, 0, 0, -1, -1, new OffsetIndex(), new TimeIndex())
+              : LogSegment.create(dir, 0);
       segments.put(0L, first);
     }
     this.active = segments.lastEntry().getValue();
-    active.openForAppend();
     this.endOffset = active.committedNextOffset();
     this.lastTimestamp = Math.max(0, active.maxTimestampMs());
-    writeRecoveryPoint(false);
     this.writer = new Thread(this::runWriter, "sluice-log-writer-" + logName + "-" + partition);
     writer.setDaemon(true);
-    writer.start();
+    if (!readOnly) {
+      active.openForAppend();
+      writeRecoveryPoint(false);
+      writer.start();
+    }
   }
+
+  /** Opened only to look: nothing on disk is changed, appends are refused. */
+  private final boolean readOnly;
 
   /** Opens (creating if needed) and recovers the partition in {@code dir}. */
   static PartitionLog open(
@@ -142,10 +152,50 @@ final class PartitionLog {
       long maxPendingBytes,
       DurabilityListener listener)
       throws IOException {
-    Files.createDirectories(dir);
-    Recovered r = recover(logName, partition, dir);
+    return open(logName, partition, dir, spec, clock, maxPendingBytes, listener, false);
+  }
+
+  /**
+   * As {@link #open}; with {@code readOnly} nothing on disk changes: what recovery would cut or set
+   * aside is only reported (and not read), and appends are refused.
+   */
+  static PartitionLog open(
+      String logName,
+      int partition,
+      Path dir,
+      LogSpec spec,
+      Clock clock,
+      long maxPendingBytes,
+      DurabilityListener listener,
+      boolean readOnly)
+      throws IOException {
+    if (!readOnly) {
+      Files.createDirectories(dir);
+    } else if (!Files.isDirectory(dir)) {
+      return new PartitionLog(
+          logName,
+          partition,
+          dir,
+          spec,
+          clock,
+          maxPendingBytes,
+          listener,
+          List.of(),
+          new PartitionRecovery(logName, partition, 0, 0, 0, 0, List.of(), List.of()),
+          true);
+    }
+    Recovered r = recover(logName, partition, dir, !readOnly);
     return new PartitionLog(
-        logName, partition, dir, spec, clock, maxPendingBytes, listener, r.segments, r.report);
+        logName,
+        partition,
+        dir,
+        spec,
+        clock,
+        maxPendingBytes,
+        listener,
+        r.segments,
+        r.report,
+        readOnly);
   }
 
   PartitionRecovery recovery() {
@@ -194,6 +244,11 @@ final class PartitionLog {
 
   /** Queues one batch; the future completes once it is durable and visible, or fails. */
   CompletableFuture<Ack> append(List<LogRecord> records) {
+    if (readOnly) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "log " + logName + " is open read-only: nothing is appended to it"));
+    }
     Throwable f = failure;
     if (f != null) {
       return CompletableFuture.failedFuture(
@@ -456,6 +511,9 @@ final class PartitionLog {
       return;
     }
     closing = true;
+    if (readOnly) {
+      return;
+    }
     queue.add(STOP);
     try {
       writer.join();
@@ -466,6 +524,10 @@ final class PartitionLog {
 
   boolean isClosed() {
     return closing && !writer.isAlive();
+  }
+
+  boolean isReadOnly() {
+    return readOnly;
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -609,13 +671,20 @@ final class PartitionLog {
 
   private record Recovered(List<LogSegment> segments, PartitionRecovery report) {}
 
-  private static Recovered recover(String logName, int partition, Path dir) throws IOException {
+  /**
+   * Recovers the partition's segments; with {@code repair} false it changes nothing on disk and
+   * only reports what it would cut and set aside.
+   */
+  private static Recovered recover(String logName, int partition, Path dir, boolean repair)
+      throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         String n = p.getFileName().toString();
         if (n.endsWith(".tmp")) {
-          Files.deleteIfExists(p);
+          if (repair) {
+            Files.deleteIfExists(p);
+          }
         } else if (LogSegment.baseOffsetOf(p) >= 0) {
           files.add(p);
         }
@@ -657,7 +726,11 @@ final class PartitionLog {
                 + expected;
       }
       if (stopReason != null) {
-        quarantine(file, quarantined);
+        if (repair) {
+          quarantine(file, quarantined);
+        } else {
+          quarantined.add(file.toString());
+        }
         continue;
       }
       long size = Files.size(file);
@@ -685,19 +758,21 @@ final class PartitionLog {
         bytesValidated += scan.validBytes();
         if (scan.failure() != null) {
           long cut = scan.fileBytes() - scan.validBytes();
-          try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.truncate(scan.validBytes());
-            ch.force(true);
+          if (repair) {
+            try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+              ch.truncate(scan.validBytes());
+              ch.force(true);
+            }
+            LOG.warn(
+                "log {} partition {}: truncated {} at byte {} ({} bytes removed): {}",
+                logName,
+                partition,
+                file,
+                scan.validBytes(),
+                cut,
+                scan.failure());
           }
           truncations.add(new Truncation(file.toString(), scan.validBytes(), cut, scan.failure()));
-          LOG.warn(
-              "log {} partition {}: truncated {} at byte {} ({} bytes removed): {}",
-              logName,
-              partition,
-              file,
-              scan.validBytes(),
-              cut,
-              scan.failure());
           stopReason = scan.failure();
         }
         seg =
@@ -710,12 +785,16 @@ final class PartitionLog {
                 scan.maxTimestampMs(),
                 scan.offsetIndex(),
                 scan.timeIndex());
-        seg.writeIndexes();
+        if (repair) {
+          seg.writeIndexes();
+        }
         rebuilt++;
       }
       if (seg.committedSize() == 0 && i < files.size() - 1 && stopReason == null) {
         // an empty segment that is not the last one holds nothing; drop it
-        seg.delete();
+        if (repair) {
+          seg.delete();
+        }
         continue;
       }
       good.add(seg);
@@ -732,7 +811,7 @@ final class PartitionLog {
             rebuilt,
             List.copyOf(truncations),
             List.copyOf(quarantined));
-    if (validated > 0 || !truncations.isEmpty() || !quarantined.isEmpty()) {
+    if (repair && (validated > 0 || !truncations.isEmpty() || !quarantined.isEmpty())) {
       LOG.info(
           "log {} partition {}: recovery trusted {} segments, scanned {} ({} bytes), truncated {} bytes, set aside {} files",
           logName,
