@@ -96,6 +96,11 @@ public final class Engine implements AutoCloseable {
     return clock;
   }
 
+  /** The event log under the buses (for health: what it found wrong and worked around). */
+  public EventLog log() {
+    return log;
+  }
+
   /**
    * Stops routing (what targets owe stays below their cursors) and closes the log: in-flight
    * appends finish (with their fsync) first.

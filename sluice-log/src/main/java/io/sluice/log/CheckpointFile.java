@@ -36,7 +36,48 @@ final class CheckpointFile {
 
   private CheckpointFile() {}
 
+  /** The previous content of {@code file}, kept by {@link #writeKeepingPrevious}. */
+  static Path previous(Path file) {
+    return file.resolveSibling(file.getFileName() + ".prev");
+  }
+
+  /**
+   * As {@link #write}, keeping the content it replaces as {@link #previous}: a reader that finds
+   * the file damaged can fall back to the commit before it. The old file is renamed aside and the
+   * new one renamed in (one directory fsync for both); a crash in between leaves no file and the
+   * previous one, which is the same fallback.
+   */
+  static void writeKeepingPrevious(Path file, String kind, Map<String, String> entries)
+      throws IOException {
+    ByteBuffer content = encode(kind, entries);
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      while (content.hasRemaining()) {
+        ch.write(content);
+      }
+      ch.force(true);
+    }
+    if (Files.exists(file)) {
+      Files.move(
+          file,
+          previous(file),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    fsyncDirectory(file.toAbsolutePath().getParent());
+  }
+
   static void write(Path file, String kind, Map<String, String> entries) throws IOException {
+    writeAtomically(file, encode(kind, entries));
+  }
+
+  private static ByteBuffer encode(String kind, Map<String, String> entries) {
     StringBuilder b = new StringBuilder(MAGIC).append(kind).append('\n');
     for (Map.Entry<String, String> e : entries.entrySet()) {
       if (e.getKey().isEmpty() || e.getKey().indexOf(' ') >= 0 || e.getKey().indexOf('\n') >= 0) {
@@ -53,8 +94,7 @@ final class CheckpointFile {
     crc.update(body);
     byte[] tail =
         String.format("crc32c %08x%n", (int) crc.getValue()).getBytes(StandardCharsets.UTF_8);
-    ByteBuffer all = ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip();
-    writeAtomically(file, all);
+    return ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip();
   }
 
   /** temp → fsync → rename → fsync directory. */

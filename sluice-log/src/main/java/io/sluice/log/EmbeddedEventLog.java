@@ -480,7 +480,7 @@ public final class EmbeddedEventLog implements EventLog {
       try {
         Path dir = ol.dir.resolve(CURSORS);
         Files.createDirectories(dir);
-        CheckpointFile.write(dir.resolve(cursor + ".cursor"), "cursor", entries);
+        CheckpointFile.writeKeepingPrevious(dir.resolve(cursor + ".cursor"), "cursor", entries);
       } catch (IOException e) {
         throw new TransientException(
             "committing cursor " + cursor + " of log " + name + " failed: " + e.getMessage(), e);
@@ -497,20 +497,112 @@ public final class EmbeddedEventLog implements EventLog {
     if (cached != null) {
       return cached;
     }
+    Path file = ol.dir.resolve(CURSORS).resolve(cursor + ".cursor");
     try {
-      Map<String, String> entries =
-          CheckpointFile.read(ol.dir.resolve(CURSORS).resolve(cursor + ".cursor"), "cursor");
-      if (entries == null) {
+      Map<Integer, Long> found;
+      try {
+        found = parseCursor(CheckpointFile.read(file, "cursor"), ol);
+        if (found == null && Files.exists(CheckpointFile.previous(file))) {
+          // a crash between moving the old commit aside and the new one in: the old one holds
+          found = parseCursor(CheckpointFile.read(CheckpointFile.previous(file), "cursor"), ol);
+        }
+      } catch (io.sluice.core.CorruptDataException | NumberFormatException damaged) {
+        found = safePoint(ol, cursor, file, damaged.getMessage());
+      }
+      if (found == null) {
         return Map.of();
       }
-      Map<Integer, Long> out = new TreeMap<>();
-      entries.forEach((k, v) -> out.put(Integer.parseInt(k), Long.parseLong(v)));
-      Map<Integer, Long> copy = Map.copyOf(out);
+      Map<Integer, Long> copy = Map.copyOf(found);
       ol.cursors.put(cursor, copy);
       return copy;
     } catch (IOException e) {
       throw new TransientException(
           "reading cursor " + cursor + " of log " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<Integer, Long> parseCursor(Map<String, String> entries, OpenLog ol) {
+    if (entries == null) {
+      return null;
+    }
+    Map<Integer, Long> out = new TreeMap<>();
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      int p = Integer.parseInt(e.getKey());
+      long o = Long.parseLong(e.getValue());
+      if (p < 0 || o < 0) {
+        throw new NumberFormatException("partition " + p + " offset " + o);
+      }
+      out.put(p, o);
+    }
+    return out;
+  }
+
+  /**
+   * A damaged cursor: the file is set aside ({@code .damaged-<millis>}) and the consumer resumes
+   * from a point at or before what it had committed: the commit before (kept as {@code .prev}),
+   * else the start of every partition. At least once: some events are delivered again, none is
+   * skipped.
+   */
+  private Map<Integer, Long> safePoint(OpenLog ol, String cursor, Path file, String why)
+      throws IOException {
+    Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + clock.millis());
+    if (!readOnly) {
+      Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    Map<Integer, Long> previous = null;
+    String previousWhy = "there is no previous commit";
+    try {
+      previous = parseCursor(CheckpointFile.read(CheckpointFile.previous(file), "cursor"), ol);
+    } catch (io.sluice.core.CorruptDataException | NumberFormatException e) {
+      previousWhy = "the previous commit is damaged too (" + e.getMessage() + ")";
+    }
+    Map<Integer, Long> resume;
+    String from;
+    if (previous != null) {
+      resume = previous;
+      from = "its previous commit " + previous;
+    } else {
+      resume = new TreeMap<>();
+      for (PartitionLog p : ol.partitions) {
+        resume.put(p.partition, p.startOffset());
+      }
+      from = "the start of every partition " + resume + " (" + previousWhy + ")";
+    }
+    incident(
+        ol.name,
+        "damaged-cursor",
+        "cursor "
+            + cursor
+            + " of log "
+            + ol.name
+            + " was damaged ("
+            + why
+            + ")"
+            + (readOnly ? "" : "; set aside as " + aside.getFileName())
+            + "; resuming from "
+            + from
+            + ": events after it are delivered again");
+    return resume;
+  }
+
+  private static final int MAX_INCIDENTS = 100;
+  private final java.util.Deque<LogIncident> incidents = new java.util.ArrayDeque<>();
+
+  /** Records and logs something found wrong and worked around. */
+  void incident(String log, String kind, String message) {
+    LOG.error(message);
+    synchronized (incidents) {
+      if (incidents.size() == MAX_INCIDENTS) {
+        incidents.removeFirst();
+      }
+      incidents.addLast(new LogIncident(clock.instant(), log, kind, message));
+    }
+  }
+
+  @Override
+  public List<LogIncident> incidents() {
+    synchronized (incidents) {
+      return List.copyOf(incidents);
     }
   }
 
@@ -540,7 +632,9 @@ public final class EmbeddedEventLog implements EventLog {
     checkName("cursor", cursor, CURSOR);
     synchronized (ol.cursors) {
       try {
-        Files.deleteIfExists(ol.dir.resolve(CURSORS).resolve(cursor + ".cursor"));
+        Path file = ol.dir.resolve(CURSORS).resolve(cursor + ".cursor");
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(CheckpointFile.previous(file));
         CheckpointFile.fsyncDirectory(ol.dir.resolve(CURSORS));
       } catch (NoSuchFileException e) {
         // nothing committed

@@ -73,7 +73,12 @@ public interface EventLog extends AutoCloseable {
   /** Durably stores a cursor's positions (partition → next offset to read). */
   void commitCursor(String name, String cursor, Map<Integer, Long> offsets);
 
-  /** A cursor's committed positions; empty when it was never committed. */
+  /**
+   * A cursor's committed positions; empty when it was never committed. A damaged cursor is not an
+   * error: the log answers with a safe point at or before what was committed (its previous commit,
+   * else the start of each partition), so a consumer delivers again rather than skips, and records
+   * a {@link LogIncident}.
+   */
   Map<Integer, Long> cursor(String name, String cursor);
 
   /** Names of the committed cursors of a log. */
@@ -87,6 +92,11 @@ public interface EventLog extends AutoCloseable {
 
   /** What recovery found and repaired when the log was opened. */
   RecoveryReport recoveryReport();
+
+  /** What the log found wrong since it opened and worked around, oldest first (at most 100). */
+  default List<LogIncident> incidents() {
+    return List.of();
+  }
 
   /** Stops accepting appends, finishes in-flight ones (including their fsync) and closes files. */
   @Override

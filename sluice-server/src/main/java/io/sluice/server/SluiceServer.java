@@ -183,6 +183,12 @@ public final class SluiceServer implements AutoCloseable {
               cfg.routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
               cfg.routes.get("/health/ready", this::readiness);
               cfg.routes.get(
+                  "/health",
+                  ctx -> {
+                    keys.require(ctx, "read");
+                    health(ctx);
+                  });
+              cfg.routes.get(
                   "/metrics",
                   ctx -> {
                     keys.require(ctx, "read");
@@ -266,6 +272,29 @@ public final class SluiceServer implements AutoCloseable {
               java.util.Map.of(
                   "status", "DOWN", "reason", draining ? "shutting down" : "starting"));
     }
+  }
+
+  /**
+   * {@code GET /health}: {@code {"status":"UP"|"DEGRADED","ready":…,"incidents":[…]}}; DEGRADED
+   * while the log reports something it found wrong and worked around (a damaged cursor resumed from
+   * an earlier point, a corrupt batch read around), each with its time, log, kind and what was
+   * done.
+   */
+  private void health(Context ctx) {
+    var incidents = engine.log().incidents();
+    var out = io.sluice.core.Json.MAPPER.createObjectNode();
+    out.put("status", incidents.isEmpty() ? "UP" : "DEGRADED");
+    out.put("ready", ready && !draining);
+    var arr = out.putArray("incidents");
+    for (var i : incidents) {
+      arr.addObject()
+          .put("time", i.time().toString())
+          .put("component", "log")
+          .put("log", i.log())
+          .put("kind", i.kind())
+          .put("message", i.message());
+    }
+    ctx.contentType("application/json").result(out.toString());
   }
 
   public int port() {
