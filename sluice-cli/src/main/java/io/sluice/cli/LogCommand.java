@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
       LogCommand.Append.class,
       LogCommand.Read.class,
       LogCommand.Info.class,
+      LogCommand.Verify.class,
       LogCommand.Repair.class
     })
 final class LogCommand implements Runnable {
@@ -300,6 +301,40 @@ final class LogCommand implements Runnable {
                       + " aside what follows it (as starting the server does)");
         }
         return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Read every batch of every log back and check its CRC32C (what the server's scrub does).",
+        "Changes nothing. Exit 1 when a damaged batch is found; each is named with its offsets."
+      })
+  static final class Verify extends DataDirOption implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      try (EventLog l = openReadOnly()) {
+        List<io.sluice.log.CorruptRange> found = ((EmbeddedEventLog) l).verify();
+        long records = 0;
+        for (String n : l.names()) {
+          records += l.info(n).records();
+        }
+        if (found.isEmpty()) {
+          out()
+              .printf(
+                  "verify: %d logs, %d records, every batch intact%n", l.names().size(), records);
+          return 0;
+        }
+        for (io.sluice.log.CorruptRange r : found) {
+          out().println("verify: " + r.describe());
+        }
+        out()
+            .printf(
+                "verify: %d damaged %s; readers skip them (the records in them are lost)%n",
+                found.size(), found.size() == 1 ? "batch" : "batches");
+        return 1;
       }
     }
   }

@@ -126,6 +126,33 @@ class LogCommandTest {
   }
 
   @Test
+  void verifyReadsEveryBatchAndNamesTheDamagedOnes() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      run("log", "append", "--data", data.toString(), "--log", "a", "record-" + i);
+    }
+    Run clean = run("log", "verify", "--data", data.toString());
+    assertThat(clean.exit()).isZero();
+    assertThat(clean.out()).isEqualTo("verify: 1 logs, 3 records, every batch intact\n");
+    Path segment = data.resolve("log/a/0/00000000000000000000.log");
+    byte[] b = java.nio.file.Files.readAllBytes(segment);
+    int second = 4 + java.nio.ByteBuffer.wrap(b).getInt(0);
+    b[second + 35] ^= 0x01; // a byte of the second batch's record
+    java.nio.file.Files.write(segment, b);
+
+    Run damaged = run("log", "verify", "--data", data.toString());
+    assertThat(damaged.exit()).isEqualTo(1);
+    assertThat(damaged.out())
+        .startsWith(
+            "verify: log a partition 0: offsets 1..1 (1 record) in a damaged batch at byte "
+                + second
+                + " of "
+                + segment
+                + ": CRC32C mismatch")
+        .endsWith("verify: 1 damaged batch; readers skip them (the records in them are lost)\n");
+    assertThat(java.nio.file.Files.readAllBytes(segment)).as("verify changes nothing").isEqualTo(b);
+  }
+
+  @Test
   void infoOnADirectoryWithoutLogsSaysSoAndCreatesNothing() {
     Path none = data.resolve("nothing-here");
     Run info = run("log", "info", "--data", none.toString());

@@ -205,6 +205,7 @@ public final class Buses {
       }
     }
     List<StoredEvent> all = new ArrayList<>();
+    List<io.sluice.log.CorruptRange> corrupt = new ArrayList<>();
     for (LogInfo.PartitionInfo p : info.partitions()) {
       long from = at.next().containsKey(p.partition()) ? at.next(p.partition()) : p.startOffset();
       if (from >= p.endOffset()) {
@@ -214,6 +215,7 @@ public final class Buses {
         for (LogEntry e : r.poll(limit, Duration.ZERO)) {
           all.add(new StoredEvent(bus, e.partition(), e.offset(), e.timestampMs(), e.value()));
         }
+        corrupt.addAll(r.takeSkippedCorrupt());
       }
     }
     all.sort(
@@ -230,6 +232,14 @@ public final class Buses {
     for (StoredEvent e : page) {
       next.put(e.partition(), Math.max(next.get(e.partition()), e.offset() + 1));
     }
-    return new ReadPage(List.copyOf(page), new BusCursor(next));
+    // past damage the page reached: a reader asking again must not land on it forever
+    List<io.sluice.log.CorruptRange> reached = new ArrayList<>();
+    for (io.sluice.log.CorruptRange c : corrupt) {
+      if (c.fromOffset() <= next.get(c.partition())) {
+        next.put(c.partition(), Math.max(next.get(c.partition()), c.toOffset()));
+        reached.add(c);
+      }
+    }
+    return new ReadPage(List.copyOf(page), new BusCursor(next), List.copyOf(reached));
   }
 }

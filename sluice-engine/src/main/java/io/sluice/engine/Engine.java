@@ -39,6 +39,11 @@ public final class Engine implements AutoCloseable {
         new Buses(
             log, new EventCodec(config.server().limits().eventLimits()), config.buses(), meters);
     this.ingest = new Ingest(buses, clock);
+    io.micrometer.core.instrument.Gauge.builder(
+            "sluice.log.corrupt.batches", log, EventLog::corruptBatches)
+        .description(
+            "Damaged batches found in the event log (by readers or the scrub); read around")
+        .register(meters);
     this.routing =
         new Routing(log, buses, ingest, clock, meters, config.dataDir(), externalTargets);
     this.rules =

@@ -1,6 +1,5 @@
 package io.sluice.log;
 
-import io.sluice.core.CorruptDataException;
 import io.sluice.core.TransientException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -133,7 +132,8 @@ final class EmbeddedLogReader implements LogReader {
       }
       Object r = RecordBatch.readHeader(buf, limit - batchPos);
       if (!(r instanceof RecordBatch.Header h)) {
-        throw new CorruptDataException(segment.file.toString(), batchPos, (String) r);
+        skipDamage(batchPos, limit, (String) r);
+        return;
       }
       if (h.totalBytes() > buf.remaining()) {
         if (buf.position() == 0) {
@@ -143,7 +143,8 @@ final class EmbeddedLogReader implements LogReader {
       }
       String bad = RecordBatch.check(buf, h);
       if (bad != null) {
-        throw new CorruptDataException(segment.file.toString(), batchPos, bad);
+        skipDamage(batchPos, limit, bad);
+        return;
       }
       if (h.nextOffset() <= next) {
         skipBatch(h);
@@ -162,6 +163,44 @@ final class EmbeddedLogReader implements LogReader {
       }
     }
   }
+
+  /**
+   * A damaged batch at {@code batchPos}: goes on with the next valid batch of the segment (or the
+   * next segment), and reports the offsets in between to the log, which counts them and raises an
+   * incident once per damage. Reads around damage rather than failing: what is damaged is gone
+   * either way, and everything else stays readable.
+   */
+  private void skipDamage(long batchPos, long limit, String reason) throws IOException {
+    long[] next = SegmentScan.resync(channel, batchPos + 1, limit, next());
+    long to = next == null ? Math.max(segment.committedNextOffset(), this.next) : next[1];
+    CorruptRange range =
+        new CorruptRange(
+            partition.logName,
+            partition.partition,
+            segment.file.toString(),
+            batchPos,
+            this.next,
+            to,
+            reason);
+    skippedCorrupt.add(range);
+    partition.corrupt(range);
+    this.next = to;
+    position = next == null ? limit : next[0];
+  }
+
+  private long next() {
+    return next;
+  }
+
+  /** Damaged ranges this reader skipped since the last call, oldest first. */
+  @Override
+  public java.util.List<CorruptRange> takeSkippedCorrupt() {
+    java.util.List<CorruptRange> out = java.util.List.copyOf(skippedCorrupt);
+    skippedCorrupt.clear();
+    return out;
+  }
+
+  private final java.util.List<CorruptRange> skippedCorrupt = new java.util.ArrayList<>();
 
   private void skipBatch(RecordBatch.Header h) {
     buf.position(buf.position() + h.totalBytes());

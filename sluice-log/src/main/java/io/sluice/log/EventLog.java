@@ -93,6 +93,11 @@ public interface EventLog extends AutoCloseable {
   /** What recovery found and repaired when the log was opened. */
   RecoveryReport recoveryReport();
 
+  /** Damaged batches found so far (by readers or a scrub); each is read around. */
+  default long corruptBatches() {
+    return 0;
+  }
+
   /** What the log found wrong since it opened and worked around, oldest first (at most 100). */
   default List<LogIncident> incidents() {
     return List.of();

@@ -8,15 +8,15 @@ import java.util.List;
  *
  * <p>When retention removed records the reader was about to read, it continues at the oldest
  * retained record and counts what it missed in {@link #skippedByRetention()}, so the caller can
- * report it; nothing is skipped silently.
+ * report it; nothing is skipped silently. Records in a damaged batch are skipped the same way
+ * ({@link #takeSkippedCorrupt()}), and the log reports the damage once.
  */
 public interface LogReader extends AutoCloseable {
 
   /**
    * Up to {@code maxRecords} acknowledged records from the current position, waiting up to {@code
-   * maxWait} for the first one; empty when none arrived in time.
-   *
-   * @throws io.sluice.core.CorruptDataException when a stored batch fails its checksum
+   * maxWait} for the first one; empty when none arrived in time. Reads around damaged batches (see
+   * {@link #takeSkippedCorrupt()}).
    */
   List<LogEntry> poll(int maxRecords, Duration maxWait);
 
@@ -28,6 +28,11 @@ public interface LogReader extends AutoCloseable {
 
   /** Records removed by retention before this reader reached them. */
   long skippedByRetention();
+
+  /** Damaged ranges this reader skipped since the last call, oldest first. */
+  default List<CorruptRange> takeSkippedCorrupt() {
+    return List.of();
+  }
 
   @Override
   void close();

@@ -142,6 +142,37 @@ final class PartitionLog {
   /** Opened only to look: nothing on disk is changed, appends are refused. */
   private final boolean readOnly;
 
+  /** Where damage found while reading is reported (the log: once per damage). */
+  private volatile java.util.function.Consumer<CorruptRange> corruptSink = r -> {};
+
+  void onCorrupt(java.util.function.Consumer<CorruptRange> sink) {
+    this.corruptSink = sink;
+  }
+
+  void corrupt(CorruptRange range) {
+    corruptSink.accept(range);
+  }
+
+  /** Every damaged range of the partition's segments, read whole (a scrub). */
+  List<CorruptRange> verify() throws IOException {
+    List<CorruptRange> out = new ArrayList<>();
+    for (LogSegment s : segments.values()) {
+      try {
+        out.addAll(
+            SegmentScan.verify(
+                logName,
+                partition,
+                s.file,
+                s.baseOffset,
+                s.committedSize(),
+                s.committedNextOffset()));
+      } catch (java.nio.file.NoSuchFileException removedByRetention) {
+        // gone meanwhile
+      }
+    }
+    return out;
+  }
+
   /** Opens (creating if needed) and recovers the partition in {@code dir}. */
   static PartitionLog open(
       String logName,

@@ -100,6 +100,101 @@ final class SegmentScan {
     }
   }
 
+  /**
+   * The first valid batch at or after byte {@code from} and before {@code limit} whose base offset
+   * is at least {@code minOffset}: {@code {position, baseOffset}}, or null when there is none. Used
+   * to find where readable data goes on after a damaged batch, whose length field may itself be
+   * damaged: every byte position is tried, and a candidate must pass the header checks and the CRC.
+   */
+  static long[] resync(FileChannel ch, long from, long limit, long minOffset) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
+    buf.limit(0);
+    long bufStart = from;
+    for (long pos = from; pos + RecordBatch.HEADER_BYTES <= limit; pos++) {
+      int rel = (int) (pos - bufStart);
+      if (buf.limit() - rel < RecordBatch.HEADER_BYTES) {
+        buf = refill(ch, buf, pos, BUFFER_BYTES, limit);
+        bufStart = pos;
+        rel = 0;
+      }
+      buf.position(rel);
+      if (!(RecordBatch.readHeader(buf, limit - pos) instanceof RecordBatch.Header h)
+          || h.baseOffset() < minOffset) {
+        continue;
+      }
+      if (rel + h.totalBytes() > buf.limit()) {
+        buf = refill(ch, buf, pos, Math.max(BUFFER_BYTES, h.totalBytes()), limit);
+        bufStart = pos;
+        buf.position(0);
+      }
+      if (RecordBatch.check(buf, h) == null) {
+        return new long[] {pos, h.baseOffset()};
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Every damaged range of a segment, reading it whole (up to {@code limit} bytes) and going on
+   * after each damage ({@link #resync}). {@code nextOffset} is where the segment's records end.
+   */
+  static java.util.List<CorruptRange> verify(
+      String log, int partition, Path file, long baseOffset, long limit, long nextOffset)
+      throws IOException {
+    java.util.List<CorruptRange> out = new java.util.ArrayList<>();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long end = Math.min(limit, ch.size());
+      ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES);
+      buf.limit(0);
+      long bufStart = 0;
+      long pos = 0;
+      long expected = baseOffset;
+      while (pos < end) {
+        int rel = (int) (pos - bufStart);
+        long remaining = end - pos;
+        if (buf.limit() - rel < Math.min(RecordBatch.HEADER_BYTES, remaining)) {
+          buf = refill(ch, buf, pos, BUFFER_BYTES, end);
+          bufStart = pos;
+          rel = 0;
+        }
+        buf.position(rel);
+        Object r = RecordBatch.readHeader(buf, remaining);
+        String bad;
+        RecordBatch.Header h = null;
+        if (r instanceof RecordBatch.Header header) {
+          h = header;
+          if (rel + h.totalBytes() > buf.limit()) {
+            buf = refill(ch, buf, pos, Math.max(BUFFER_BYTES, h.totalBytes()), end);
+            bufStart = pos;
+            buf.position(0);
+          }
+          bad = RecordBatch.check(buf, h);
+          if (bad == null && h.baseOffset() != expected) {
+            bad = "batch base offset " + h.baseOffset() + " where " + expected + " was expected";
+          }
+        } else {
+          bad = (String) r;
+        }
+        if (bad == null) {
+          expected = h.nextOffset();
+          pos += h.totalBytes();
+          continue;
+        }
+        long[] next = resync(ch, pos + 1, end, expected);
+        long to = next == null ? Math.max(nextOffset, expected) : next[1];
+        out.add(new CorruptRange(log, partition, file.toString(), pos, expected, to, bad));
+        if (next == null) {
+          break;
+        }
+        pos = next[0];
+        expected = next[1];
+        buf.limit(0);
+        bufStart = pos;
+      }
+    }
+    return out;
+  }
+
   private static ByteBuffer refill(
       FileChannel ch, ByteBuffer buf, long pos, int capacity, long fileBytes) throws IOException {
     ByteBuffer b = buf.capacity() >= capacity ? buf : ByteBuffer.allocate(capacity);

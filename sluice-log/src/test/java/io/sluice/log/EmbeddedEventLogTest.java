@@ -112,7 +112,8 @@ class EmbeddedEventLogTest {
   void fullWriteQueueRefusesAppendsInsteadOfGrowingAndNothingRefusedIsStored() throws Exception {
     StallingClock clock = new StallingClock();
     EmbeddedEventLog.Options small =
-        new EmbeddedEventLog.Options(Duration.ofMinutes(1), 10_000, DurabilityListener.NONE);
+        new EmbeddedEventLog.Options(
+            Duration.ofMinutes(1), 10_000, DurabilityListener.NONE, Duration.ZERO);
     try (EmbeddedEventLog log = EmbeddedEventLog.open(dir, clock, small)) {
       log.create("bp", LogSpec.defaults(1));
       clock.armed = true;

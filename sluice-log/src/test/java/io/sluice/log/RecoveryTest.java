@@ -3,9 +3,7 @@ package io.sluice.log;
 import static io.sluice.log.LogFiles.bytes;
 import static io.sluice.log.LogFiles.text;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.core.CorruptDataException;
 import io.sluice.log.RecoveryReport.Truncation;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -220,7 +218,7 @@ class RecoveryTest {
   }
 
   @Test
-  void damageInATrustedSegmentIsCaughtWhenRead() throws IOException {
+  void damageInATrustedSegmentIsReadAroundReportedOnceAndFoundByVerify() throws IOException {
     log = EmbeddedEventLog.open(tmp.resolve("rot"), Clock.systemUTC());
     log.create("r", LogSpec.defaults(1));
     for (int i = 0; i < 10; i++) {
@@ -230,22 +228,73 @@ class RecoveryTest {
     log = null;
     Path seg = onlySegment(tmp.resolve("rot"));
     List<Long> batches = LogFiles.batchPositions(seg);
-    LogFiles.flipByte(seg, batches.get(4) + RecordBatch.HEADER_BYTES + 6);
+    LogFiles.flipByte(seg, batches.get(4) + RecordBatch.HEADER_BYTES + 6); // a record of batch 4
+    LogFiles.flipByte(seg, batches.get(7) + 1); // the length field of batch 7
 
     recovered = EmbeddedEventLog.open(tmp.resolve("rot"), Clock.systemUTC());
 
     assertThat(recovered.recoveryReport().partitions().get(0).segmentsTrusted()).isEqualTo(1);
     try (LogReader r = recovered.reader("r", 0, 0)) {
       assertThat(r.poll(4, Duration.ZERO)).hasSize(4);
-      assertThatThrownBy(() -> r.poll(10, Duration.ZERO))
-          .isInstanceOfSatisfying(
-              CorruptDataException.class,
-              e -> {
-                assertThat(e.file()).isEqualTo(seg.toString());
-                assertThat(e.position()).isEqualTo(batches.get(4));
-              })
-          .hasMessageContaining("CRC32C mismatch");
+      List<LogEntry> rest = r.poll(10, Duration.ZERO);
+      assertThat(rest.stream().map(e -> text(e.value())).toList())
+          .containsExactly("rot-5", "rot-6", "rot-8", "rot-9");
+      List<CorruptRange> skipped = r.takeSkippedCorrupt();
+      assertThat(skipped)
+          .extracting(CorruptRange::fromOffset, CorruptRange::toOffset, CorruptRange::position)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(4L, 5L, batches.get(4)),
+              org.assertj.core.groups.Tuple.tuple(7L, 8L, batches.get(7)));
+      assertThat(skipped.get(0).describe())
+          .isEqualTo(
+              "log r partition 0: offsets 4..4 (1 record) in a damaged batch at byte "
+                  + batches.get(4)
+                  + " of "
+                  + seg
+                  + ": "
+                  + skipped.get(0).reason());
+      assertThat(skipped.get(0).reason()).startsWith("CRC32C mismatch");
+      assertThat(skipped.get(1).reason())
+          .startsWith("batch of ")
+          .endsWith("runs past the end of the file (129 bytes left)");
+      assertThat(r.takeSkippedCorrupt()).isEmpty();
     }
+    assertThat(LogFiles.readAll(recovered, "r", 0)).hasSize(8); // read again: same damage
+    assertThat(recovered.corruptBatches()).isEqualTo(2);
+    assertThat(recovered.incidents())
+        .hasSize(2)
+        .allMatch(i -> i.kind().equals("corrupt-batch") && i.log().equals("r"));
+    assertThat(recovered.verify())
+        .extracting(CorruptRange::fromOffset, CorruptRange::toOffset)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(4L, 5L),
+            org.assertj.core.groups.Tuple.tuple(7L, 8L));
+    assertThat(recovered.incidents()).as("each damage once").hasSize(2);
+  }
+
+  @Test
+  void verifyFindsDamageBeforeAnyReaderAndChangesNothing() throws IOException {
+    log = EmbeddedEventLog.open(tmp.resolve("scrub"), Clock.systemUTC());
+    log.create("r", LogSpec.defaults(1));
+    for (int i = 0; i < 5; i++) {
+      log.append("r", List.of(LogRecord.of(bytes("s-" + i)), LogRecord.of(bytes("t-" + i)))).join();
+    }
+    log.close();
+    log = null;
+    Path seg = onlySegment(tmp.resolve("scrub"));
+    List<Long> batches = LogFiles.batchPositions(seg);
+    LogFiles.flipByte(seg, batches.get(4) + RecordBatch.HEADER_BYTES + 3); // the last batch
+    byte[] before = Files.readAllBytes(seg);
+
+    recovered = EmbeddedEventLog.openReadOnly(tmp.resolve("scrub"), Clock.systemUTC());
+    assertThat(recovered.verify())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.fromOffset()).isEqualTo(8);
+              assertThat(c.toOffset()).isEqualTo(10);
+            });
+    assertThat(Files.readAllBytes(seg)).isEqualTo(before);
   }
 
   @Test

@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
  * an offset (the same in every partition), {@code earliest}, {@code latest} or an ISO-8601 time;
  * {@code cursor} (the {@code next} of an earlier response) continues where that one ended and wins
  * over {@code from}. An empty {@code events} means the end for now; the same {@code next} returns
- * later events once they arrive.
+ * later events once they arrive. A damaged batch (bit rot) is read around: {@code "corrupt":
+ * [{"partition","fromOffset","toOffset","message"}]} names the records that cannot be read, and
+ * {@code next} is past them.
  */
 final class BusReadApi {
 
@@ -67,8 +69,20 @@ final class BusReadApi {
       out.writeBytes(e.json());
       out.write('}');
     }
-    out.writeBytes(
-        ("],\"next\":\"" + page.next().token() + "\"}").getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(("],\"next\":\"" + page.next().token() + "\"").getBytes(StandardCharsets.UTF_8));
+    if (!page.corrupt().isEmpty()) {
+      // records the read went around: named, never left out silently
+      var arr = io.sluice.core.Json.MAPPER.createArrayNode();
+      for (io.sluice.log.CorruptRange c : page.corrupt()) {
+        arr.addObject()
+            .put("partition", c.partition())
+            .put("fromOffset", c.fromOffset())
+            .put("toOffset", c.toOffset())
+            .put("message", c.describe());
+      }
+      out.writeBytes((",\"corrupt\":" + arr).getBytes(StandardCharsets.UTF_8));
+    }
+    out.write('}');
     ctx.status(200).contentType("application/json").result(out.toByteArray());
   }
 }
