@@ -43,11 +43,25 @@ public final class DeadLetters {
     }
   }
 
-  /** One page of dead letters (records as stored) and the offset to continue from, or -1. */
-  public record Page(List<JsonNode> deadLetters, long next) {}
+  /**
+   * One page of dead letters (records as stored, in offset order) and the offset of the next
+   * matching one to continue from (inclusive), or -1 when there is none yet; {@code resumeAt} is
+   * where to continue either way (past everything this page read), for a client following new dead
+   * letters.
+   */
+  public record Page(List<JsonNode> deadLetters, long next, long resumeAt) {}
 
   private final Routing routing;
-  private final LinkedHashMap<String, Entry> open = new LinkedHashMap<>();
+
+  /** Open dead letters by id (for counts, redrive, purge; order is not relied on). */
+  private final Map<String, Entry> open = new java.util.HashMap<>();
+
+  /**
+   * Ids of dead letters redriven or purged. A page is read from the log itself, in offset order, so
+   * that a dead letter whose append completed out of order is neither missed nor repeated by a
+   * client paging while others are written; this says which of them are no longer open.
+   */
+  private final java.util.Set<String> removed = new java.util.HashSet<>();
 
   DeadLetters(Routing routing) {
     this.routing = routing;
@@ -70,7 +84,12 @@ public final class DeadLetters {
 
   private synchronized void index(JsonNode rec, long offset) {
     if ("removed".equals(rec.path("kind").asText())) {
-      rec.path("ids").forEach(id -> open.remove(id.asText()));
+      rec.path("ids")
+          .forEach(
+              id -> {
+                open.remove(id.asText());
+                removed.add(id.asText());
+              });
     } else {
       open.put(
           rec.path("id").asText(),
@@ -107,30 +126,57 @@ public final class DeadLetters {
             });
   }
 
-  /** Open dead letters matching {@code filter} from offset {@code from}, oldest first. */
+  /**
+   * Open dead letters matching {@code filter} at log offsets from {@code from} (inclusive), in
+   * offset order. Reads the dead-letter log, which readers see in offset order and whole up to its
+   * end, so paging with {@link Page#next()} sees every dead letter once, however many are being
+   * written meanwhile.
+   */
   public Page list(Filter filter, long from, int limit) {
-    List<Entry> chosen = new ArrayList<>();
+    List<JsonNode> records = new ArrayList<>();
     long next = -1;
-    synchronized (this) {
-      for (Entry e : open.values()) {
-        if (e.offset() < from || !filter.test(e)) {
-          continue;
-        }
-        if (chosen.size() == limit) {
-          next = e.offset();
+    long resumeAt;
+    try (LogReader r = routing.log().reader(LOG, 0, Math.max(0, from))) {
+      scan:
+      while (true) {
+        List<LogEntry> batch = r.poll(1000, Duration.ZERO);
+        if (batch.isEmpty()) {
           break;
         }
-        chosen.add(e);
+        for (LogEntry e : batch) {
+          JsonNode rec = StoredRecords.parse(e.value());
+          if (!isOpen(rec, filter)) {
+            continue;
+          }
+          if (records.size() == limit) {
+            next = e.offset();
+            break scan;
+          }
+          records.add(rec);
+        }
+      }
+      resumeAt = next >= 0 ? next : r.position();
+    }
+    return new Page(records, next, resumeAt);
+  }
+
+  private boolean isOpen(JsonNode rec, Filter filter) {
+    if (!"dead-letter".equals(rec.path("kind").asText())) {
+      return false;
+    }
+    String id = rec.path("id").asText();
+    synchronized (this) {
+      if (removed.contains(id)) {
+        return false;
       }
     }
-    List<JsonNode> records = new ArrayList<>(chosen.size());
-    for (Entry e : chosen) {
-      JsonNode rec = read(e.offset());
-      if (rec != null) {
-        records.add(rec);
-      }
-    }
-    return new Page(records, next);
+    return filter.test(
+        new Entry(
+            id,
+            -1,
+            rec.path("bus").asText(),
+            rec.path("rule").asText(),
+            rec.path("target").asText()));
   }
 
   private JsonNode read(long offset) {
@@ -183,8 +229,12 @@ public final class DeadLetters {
     return ids.size();
   }
 
+  /** Matching open dead letters, oldest (lowest offset) first. */
   private synchronized List<Entry> matching(Predicate<Entry> p) {
-    return open.values().stream().filter(p).toList();
+    return open.values().stream()
+        .filter(p)
+        .sorted(java.util.Comparator.comparingLong(Entry::offset))
+        .toList();
   }
 
   private void remove(List<String> ids, String reason) {

@@ -80,4 +80,53 @@ class DeadLettersTest {
       assertThat(f.deadLetters()).isEmpty();
     }
   }
+
+  @Test
+  void pagingWhileDeadLettersAreWrittenConcurrentlySeesEachExactlyOnce() throws Exception {
+    try (EngineFixture f =
+        new EngineFixture(
+            dir, "rules:\n  - {name: r, pattern: {source: [s]}, targets: [{id: t, log: {}}]}\n")) {
+      DeadLetters dl = f.engine.routing().deadLetters();
+      io.sluice.log.LogEntry stored =
+          new io.sluice.log.LogEntry(
+              0, 0, 0, null, "{\"source\":\"s\",\"detail-type\":\"t\"}".getBytes());
+      int writers = 8;
+      int each = 60;
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(writers);
+      java.util.List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        work.add(
+            pool.submit(
+                () -> {
+                  java.util.List<java.util.concurrent.CompletableFuture<Void>> pending =
+                      new java.util.ArrayList<>();
+                  for (int i = 0; i < each; i++) {
+                    Delivery d =
+                        Delivery.fresh("default", stored, new EventJson(stored.value()), null);
+                    pending.add(dl.add(d, "r", "t", "boom"));
+                  }
+                  pending.forEach(java.util.concurrent.CompletableFuture::join);
+                }));
+      }
+      // page all along, continuing after the last dead letter seen, until the writers are done
+      java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+      long from = 0;
+      boolean writing = true;
+      while (true) {
+        DeadLetters.Page page = dl.list(DeadLetters.Filter.ALL, from, 7);
+        for (com.fasterxml.jackson.databind.JsonNode d : page.deadLetters()) {
+          seen.merge(d.get("id").asText(), 1, Integer::sum);
+        }
+        from = page.resumeAt();
+        if (page.next() < 0 && page.deadLetters().isEmpty() && !writing) {
+          break;
+        }
+        writing = work.stream().anyMatch(x -> !x.isDone());
+      }
+      pool.shutdown();
+      assertThat(seen).hasSize(writers * each);
+      assertThat(seen.values()).allMatch(n -> n == 1);
+    }
+  }
 }
