@@ -125,21 +125,29 @@ public final class Lake implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for the lake", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof SQLException sql) {
+      if (e.getCause() instanceof SQLException sql) {
         throw sql;
       }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(c);
+      throw rethrown(e);
     }
+  }
+
+  /**
+   * The cause of a failed task, thrown as itself when it is an IOException or unchecked; the caller
+   * handles its own checked types first.
+   */
+  private static IOException rethrown(java.util.concurrent.ExecutionException e) {
+    Throwable c = e.getCause();
+    if (c instanceof IOException io) {
+      return io;
+    }
+    if (c instanceof RuntimeException re) {
+      throw re;
+    }
+    if (c instanceof Error err) {
+      throw err;
+    }
+    throw new IllegalStateException(c);
   }
 
   /** Opens the lake in {@code dir}: every table found there is queryable at once. */
@@ -361,20 +369,10 @@ public final class Lake implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for the query", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof QueryException q) {
+      if (e.getCause() instanceof QueryException q) {
         throw q;
       }
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(c);
+      throw rethrown(e);
     }
   }
 

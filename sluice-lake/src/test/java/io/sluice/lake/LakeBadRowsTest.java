@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.core.Event;
 import io.sluice.core.Json;
-import io.sluice.core.config.ConfigLoader;
-import io.sluice.core.config.SluiceConfig;
 import io.sluice.engine.Engine;
 import io.sluice.engine.Ingest;
-import io.sluice.log.EmbeddedEventLog;
 import io.sluice.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,27 +47,16 @@ class LakeBadRowsTest {
               lake: {table: orders, buffer: {interval: 1s}, partitionBy: ["dt=${time:yyyy-MM-dd}"]}
       """;
 
+  LakeEngine running;
+
   void start() {
-    SluiceConfig c = ConfigLoader.parse(YAML, "test.yaml", dir).withDataDir(dir.resolve("data"));
-    Clock clock = Clock.systemUTC();
-    lake =
-        Lake.open(
-            dir.resolve("data/lake"),
-            clock,
-            meters,
-            LakeSettings.DEFAULTS.withCompactionInterval(Duration.ZERO));
-    engine =
-        Engine.start(
-            c,
-            EmbeddedEventLog.open(dir.resolve("data/log"), clock),
-            clock,
-            meters,
-            lake.targets());
+    running = LakeEngine.start(dir, YAML, meters);
+    lake = running.lake;
+    engine = running.engine;
   }
 
   void stop() {
-    engine.close();
-    lake.close();
+    running.close();
     engine = null;
   }
 
@@ -132,13 +117,7 @@ class LakeBadRowsTest {
   }
 
   long count(String sql) {
-    try {
-      Rows r = new Rows();
-      lake.query(sql, r);
-      return ((Number) r.single()).longValue();
-    } catch (Exception e) {
-      return -1;
-    }
+    return running.count(sql);
   }
 
   List<JsonNode> errors() throws Exception {

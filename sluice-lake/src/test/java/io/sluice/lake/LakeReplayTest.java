@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.core.Json;
-import io.sluice.core.config.ConfigLoader;
-import io.sluice.core.config.SluiceConfig;
 import io.sluice.engine.Engine;
 import io.sluice.engine.Ingest;
 import io.sluice.engine.Replays;
-import io.sluice.log.EmbeddedEventLog;
 import io.sluice.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,27 +43,16 @@ class LakeReplayTest {
             - {id: lake, lake: {table: orders, buffer: {interval: 1s}}}
       """;
 
+  LakeEngine running;
+
   void start() {
-    SluiceConfig c = ConfigLoader.parse(YAML, "test.yaml", dir).withDataDir(dir.resolve("data"));
-    Clock clock = Clock.systemUTC();
-    lake =
-        Lake.open(
-            dir.resolve("data/lake"),
-            clock,
-            new SimpleMeterRegistry(),
-            LakeSettings.DEFAULTS.withCompactionInterval(Duration.ZERO));
-    engine =
-        Engine.start(
-            c,
-            EmbeddedEventLog.open(dir.resolve("data/log"), clock),
-            clock,
-            new SimpleMeterRegistry(),
-            lake.targets());
+    running = LakeEngine.start(dir, YAML, new SimpleMeterRegistry());
+    lake = running.lake;
+    engine = running.engine;
   }
 
   void stop() {
-    engine.close();
-    lake.close();
+    running.close();
     engine = null;
   }
 
@@ -79,13 +64,7 @@ class LakeReplayTest {
   }
 
   long count(String sql) {
-    try {
-      Rows r = new Rows();
-      lake.query(sql, r);
-      return ((Number) r.single()).longValue();
-    } catch (Exception e) {
-      return -1;
-    }
+    return running.count(sql);
   }
 
   @Test

@@ -49,19 +49,7 @@ final class CheckpointFile {
    */
   static void writeKeepingPrevious(Path file, String kind, Map<String, String> entries)
       throws IOException {
-    ByteBuffer content = encode(kind, entries);
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      while (content.hasRemaining()) {
-        ch.write(content);
-      }
-      ch.force(true);
-    }
+    Path tmp = writeTemp(file, encode(kind, entries));
     if (Files.exists(file)) {
       Files.move(
           file,
@@ -97,8 +85,8 @@ final class CheckpointFile {
     return ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip();
   }
 
-  /** temp → fsync → rename → fsync directory. */
-  static void writeAtomically(Path file, ByteBuffer content) throws IOException {
+  /** Writes {@code content} to {@code <file>.tmp} and fsyncs it; returns the temp file. */
+  private static Path writeTemp(Path file, ByteBuffer content) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
@@ -111,6 +99,12 @@ final class CheckpointFile {
       }
       ch.force(true);
     }
+    return tmp;
+  }
+
+  /** temp → fsync → rename → fsync directory. */
+  static void writeAtomically(Path file, ByteBuffer content) throws IOException {
+    Path tmp = writeTemp(file, content);
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
