@@ -131,6 +131,7 @@ public final class LakeBenchmark {
                 0,
                 offset++,
                 false,
+                false,
                 System.currentTimeMillis()));
       }
       pending.add(s.sendAsync(chunk));

@@ -255,6 +255,7 @@ final class TargetRunner {
               d.partition(),
               d.offset(),
               !fresh,
+              d.retryOffset() >= 0,
               d.ingestionTimeMs()));
       sending.add(d);
     }

@@ -57,6 +57,7 @@ class DeadLettersTest {
                   assertThat(d.get("error").asText())
                       .isEqualTo(a.url() + " answered 422: {\"status\":422}"));
       assertThat(dl.list(new DeadLetters.Filter(null, "rb", "t"), 0, 10).deadLetters())
+          .hasSize(5)
           .allSatisfy(d -> assertThat(d.get("rule").asText()).isEqualTo("rb"));
 
       f.restart();

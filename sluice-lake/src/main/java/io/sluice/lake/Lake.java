@@ -179,8 +179,9 @@ public final class Lake implements AutoCloseable {
   private static void deleteStaging(Path tmp) throws IOException {
     try (Stream<Path> s = Files.list(tmp)) {
       for (Path p : s.toList()) {
-        if (p.getFileName().toString().endsWith(".ndjson")) {
-          Files.deleteIfExists(p);
+        String f = p.getFileName().toString();
+        if (f.endsWith(".ndjson") || f.endsWith(".trial.parquet")) {
+          Files.deleteIfExists(p); // staging and isolation trials of commits a stop interrupted
         }
       }
     }
@@ -346,8 +347,19 @@ public final class Lake implements AutoCloseable {
                           + " query slots (lake.maxConcurrentQueries) and did not start",
                       -1);
                 }
-                refreshViews();
-                queries.run(sql, maxRows, Duration.ofNanos(left), sink);
+                refreshViews(); // may wait for a commit holding a table's lock: counted below
+                long now = deadline - System.nanoTime();
+                if (now <= 0) {
+                  metrics.query("QueryTimeout");
+                  throw new QueryException(
+                      408,
+                      "QueryTimeout",
+                      "the query did not start within its timeout of "
+                          + timeout.toMillis()
+                          + " ms (its tables' views waited for a commit to finish)",
+                      -1);
+                }
+                queries.run(sql, maxRows, Duration.ofNanos(now), sink);
                 return null;
               });
     } catch (java.util.concurrent.RejectedExecutionException e) {

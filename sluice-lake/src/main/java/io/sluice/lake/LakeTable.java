@@ -486,7 +486,12 @@ final class LakeTable {
     Path tmp = partDir.resolve("." + fileName + ".tmp");
     Path file = partDir.resolve(fileName);
     written.add(tmp);
-    writer.write(tmp);
+    try {
+      writer.write(tmp);
+    } catch (IOException | SQLException | RuntimeException e) {
+      Files.deleteIfExists(tmp); // DuckDB may have left part of it (a refused row, a full disk)
+      throw e;
+    }
     AtomicFiles.fsyncFile(tmp);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     written.add(file);

@@ -91,17 +91,40 @@ final class LakeWriter {
     return t;
   }
 
-  /** New settings for the same target; what is buffered is flushed with the old ones first. */
+  /** Settings a rule change asked for; the writer's thread applies them (see {@link #update}). */
+  private TargetConfig nextConfig;
+
+  private LakeTable nextTable;
+  private final Condition applied = lock.newCondition();
+
+  /** How long {@link #update} waits for the writer to take new settings. */
+  static final Duration UPDATE_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * New settings for the same target; what is buffered is flushed with the old ones first. The
+   * flush runs on the writer's own thread (DuckDB must not run on the caller's, often a virtual
+   * thread holding the routing's lock); this waits until the new settings are in use, at most
+   * {@link #UPDATE_WAIT} (a commit that keeps failing delays them, and only them).
+   */
   void update(TargetConfig next, LakeTable nextTable) {
     lock.lock();
     try {
-      if (!next.equals(config)) {
-        if (!buffer.isEmpty()) {
-          flushLocked();
-        }
-        config = next;
-        table = nextTable;
+      if (next.equals(nextConfig == null ? config : nextConfig)) {
+        return;
       }
+      nextConfig = next;
+      this.nextTable = nextTable;
+      changed.signalAll();
+      long left = UPDATE_WAIT.toNanos();
+      while (nextConfig != null && left > 0 && !closing) {
+        left = applied.awaitNanos(left);
+      }
+      if (nextConfig != null) {
+        LOG.warn(
+            "lake target {}: new settings wait for a commit under the old ones to succeed", key);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       lock.unlock();
     }
@@ -157,6 +180,18 @@ final class LakeWriter {
     lock.lock();
     try {
       while (!closing) {
+        if (nextConfig != null) {
+          if (!buffer.isEmpty()) {
+            flushLocked(); // under the old settings
+            continue;
+          }
+          config = nextConfig;
+          table = nextTable;
+          nextConfig = null;
+          nextTable = null;
+          applied.signalAll();
+          continue;
+        }
         TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
         if (buffer.isEmpty()) {
           changed.await(1, TimeUnit.SECONDS);
@@ -172,9 +207,14 @@ final class LakeWriter {
         }
         flushLocked();
       }
+      // closing: one last attempt at what is buffered, on this (platform) thread
+      if (!buffer.isEmpty()) {
+        flushLocked();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      applied.signalAll();
       lock.unlock();
     }
   }
@@ -264,6 +304,9 @@ final class LakeWriter {
    * arrive in no such order and are written each time (at least once).
    */
   private String markKey(Outbound o) {
+    if (o.retried()) {
+      return null; // a retry or a redriven dead letter, of a replay or not: in no order
+    }
     if (o.replayName() != null) {
       return key + "#replay:" + o.replayName();
     }
@@ -405,17 +448,25 @@ final class LakeWriter {
     try {
       closing = true; // a failing flush gives up instead of retrying forever
       stopping.countDown();
-      if (!buffer.isEmpty()) {
-        flushLocked();
-      }
       changed.signalAll();
     } finally {
       lock.unlock();
     }
     try {
-      thread.join(10_000);
+      // the writer's thread makes the last flush (DuckDB runs on no other thread)
+      thread.join(CLOSE_WAIT.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (thread.isAlive()) {
+      LOG.error(
+          "lake target {}: the last commit did not finish within {}; what it holds is delivered"
+              + " again at the next start",
+          key,
+          CLOSE_WAIT);
+    }
   }
+
+  /** How long {@link #close()} waits for the writer's last commit. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 }

@@ -123,4 +123,32 @@ class LakeReplayTest {
     assertThat(done.settled()).isEqualTo(EVENTS);
     assertThat(count("SELECT count(*) FROM orders WHERE replay_name IS NULL")).isEqualTo(EVENTS);
   }
+
+  @Test
+  void aRetriedReplayDeliveryIsWrittenThoughTheReplayMovedPastIt() throws Exception {
+    start();
+    var target = engine.config().rules().get(0).targets().get(0);
+    var sender = lake.targets().sender("orders", "to-lake", target);
+    var event =
+        Json.MAPPER.readTree(
+            "{\"version\":\"0\",\"id\":\"x\",\"detail-type\":\"T\",\"source\":\"shop\","
+                + "\"account\":\"0\",\"time\":\"2026-11-30T10:00:00Z\",\"region\":\"local\","
+                + "\"resources\":[],\"detail\":{\"i\":1}}");
+    // the replay wrote offset 9; offset 3 failed (say, its transform) and was dead-lettered
+    sender
+        .sendAsync(
+            List.of(
+                new io.sluice.engine.targets.Outbound(
+                    "orders", "to-lake", "a", null, "again", event, 0, 9, true, false, 0)))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    // redriven, it comes back through the retry queue, below the replay's mark
+    sender
+        .sendAsync(
+            List.of(
+                new io.sluice.engine.targets.Outbound(
+                    "orders", "to-lake", "b", null, "again", event, 0, 3, true, true, 0)))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(count("SELECT count(*) FROM orders WHERE replay_name = 'again'")).isEqualTo(2);
+    sender.close();
+  }
 }

@@ -243,7 +243,8 @@ class LakeTargetTest {
     var event =
         io.sluice.lake.LakeTableTest.json("{\"detail-type\":\"Order\",\"detail\":{\"n\":1}}");
     var out =
-        new io.sluice.engine.targets.Outbound("b", "r", "1", null, null, event, 0, 0, false, 0);
+        new io.sluice.engine.targets.Outbound(
+            "b", "r", "1", null, null, event, 0, 0, false, false, 0);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> sender.send(List.of(out)))
         .isInstanceOf(io.sluice.engine.targets.DeliveryException.class)
         .hasMessage(

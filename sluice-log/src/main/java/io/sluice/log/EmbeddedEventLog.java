@@ -632,9 +632,6 @@ public final class EmbeddedEventLog implements EventLog {
   private Map<Integer, Long> safePoint(OpenLog ol, String cursor, Path file, String why)
       throws IOException {
     Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + clock.millis());
-    if (!readOnly) {
-      Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
     Map<Integer, Long> previous = null;
     String previousWhy = "there is no previous commit";
     try {
@@ -654,6 +651,14 @@ public final class EmbeddedEventLog implements EventLog {
       }
       from = "the start of every partition " + resume + " (" + previousWhy + ")";
     }
+    if (!readOnly) {
+      // keep the damaged file for inspection, then put the safe point where the cursor was, so a
+      // crash before the consumer commits again resumes from it too (never from the bus's end)
+      Files.copy(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Map<String, String> entries = new LinkedHashMap<>();
+      resume.forEach((p, o) -> entries.put(Integer.toString(p), Long.toString(o)));
+      CheckpointFile.write(file, "cursor", entries);
+    }
     incident(
         ol.name,
         "damaged-cursor",
@@ -664,7 +669,7 @@ public final class EmbeddedEventLog implements EventLog {
             + " was damaged ("
             + why
             + ")"
-            + (readOnly ? "" : "; set aside as " + aside.getFileName())
+            + (readOnly ? "" : "; kept as " + aside.getFileName())
             + "; resuming from "
             + from
             + ": events after it are delivered again");
@@ -719,8 +724,8 @@ public final class EmbeddedEventLog implements EventLog {
     synchronized (ol.cursors) {
       try {
         Path file = ol.dir.resolve(CURSORS).resolve(cursor + ".cursor");
+        Files.deleteIfExists(CheckpointFile.previous(file)); // first: a crash must not revive it
         Files.deleteIfExists(file);
-        Files.deleteIfExists(CheckpointFile.previous(file));
         CheckpointFile.fsyncDirectory(ol.dir.resolve(CURSORS));
       } catch (NoSuchFileException e) {
         // nothing committed

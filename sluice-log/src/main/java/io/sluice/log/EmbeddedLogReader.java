@@ -58,7 +58,8 @@ final class EmbeddedLogReader implements LogReader {
         if (!positioned()) {
           continue;
         }
-        long limit = segment.committedSize();
+        LogSegment.Committed committed = segment.committed();
+        long limit = committed.size();
         if (position >= limit) {
           LogSegment after = partition.segmentAfter(segment);
           if (after == null) {
@@ -67,7 +68,7 @@ final class EmbeddedLogReader implements LogReader {
           switchTo(after, 0);
           continue;
         }
-        readChunk(limit, end, maxRecords, out);
+        readChunk(limit, committed.nextOffset(), end, maxRecords, out);
       }
     } catch (ClosedByInterruptException e) {
       closeChannel();
@@ -100,7 +101,9 @@ final class EmbeddedLogReader implements LogReader {
       if (s != segment) {
         switchTo(s, -1);
       }
-      position = s.positionOf(channel, next);
+      long[] at = s.positionOf(channel, next);
+      position = at[0];
+      expectedBase = at[1];
       return true;
     } catch (NoSuchFileException gone) {
       // removed by retention before we opened it
@@ -116,9 +119,11 @@ final class EmbeddedLogReader implements LogReader {
     segment = s;
     channel = s.openReader();
     position = pos;
+    // from the start of a segment the first base is known; positioned inside it, it is not
+    expectedBase = pos == 0 ? s.baseOffset : -1;
   }
 
-  private void readChunk(long limit, long end, int maxRecords, List<LogEntry> out)
+  private void readChunk(long limit, long limitNext, long end, int maxRecords, List<LogEntry> out)
       throws IOException {
     buf.clear();
     buf.limit((int) Math.min(buf.capacity(), limit - position));
@@ -132,7 +137,7 @@ final class EmbeddedLogReader implements LogReader {
       }
       Object r = RecordBatch.readHeader(buf, limit - batchPos);
       if (!(r instanceof RecordBatch.Header h)) {
-        skipDamage(batchPos, limit, (String) r);
+        skipDamage(batchPos, limit, limitNext, (String) r);
         return;
       }
       if (h.totalBytes() > buf.remaining()) {
@@ -143,12 +148,27 @@ final class EmbeddedLogReader implements LogReader {
       }
       String bad = RecordBatch.check(buf, h);
       if (bad != null) {
-        skipDamage(batchPos, limit, bad);
+        skipDamage(batchPos, limit, limitNext, bad);
         return;
+      }
+      if (expectedBase >= 0 && h.baseOffset() != expectedBase) {
+        // the base offset is outside the CRC: read in sequence, a batch starts where the one
+        // before ended, so a base that says otherwise is damaged; the records are intact
+        h =
+            new RecordBatch.Header(
+                expectedBase, h.crc(), h.magic(), h.timestampMs(), h.recordCount(), h.totalBytes());
       }
       if (h.nextOffset() <= next) {
         skipBatch(h);
         continue;
+      }
+      if (h.baseOffset() > next) {
+        // offsets between here and this batch are in no batch we can read
+        report(
+            batchPos,
+            h.baseOffset(),
+            "no readable batch holds offsets " + next + ".." + (h.baseOffset() - 1));
+        next = h.baseOffset();
       }
       long until = Math.min(end, next + (maxRecords - out.size()));
       int before = out.size();
@@ -169,27 +189,36 @@ final class EmbeddedLogReader implements LogReader {
    * next segment), and reports the offsets in between to the log, which counts them and raises an
    * incident once per damage. Reads around damage rather than failing: what is damaged is gone
    * either way, and everything else stays readable.
+   *
+   * @param limit the segment's committed size when this chunk was read; {@code limitNext} the
+   *     offset that size ends at (read together with it, so intact batches committed since are not
+   *     taken for damage)
    */
-  private void skipDamage(long batchPos, long limit, String reason) throws IOException {
-    long[] next = SegmentScan.resync(channel, batchPos + 1, limit, next());
-    long to = next == null ? Math.max(segment.committedNextOffset(), this.next) : next[1];
-    CorruptRange range =
-        new CorruptRange(
-            partition.logName,
-            partition.partition,
-            segment.file.toString(),
-            batchPos,
-            this.next,
-            to,
-            reason);
-    skippedCorrupt.add(range);
-    partition.corrupt(range);
-    this.next = to;
-    position = next == null ? limit : next[0];
+  private void skipDamage(long batchPos, long limit, long limitNext, String reason)
+      throws IOException {
+    long[] found = SegmentScan.resync(channel, batchPos + 1, limit, segment.baseOffset);
+    if (found == null) {
+      report(batchPos, Math.max(limitNext, next), reason);
+      next = Math.max(limitNext, next);
+      position = limit;
+      expectedBase = next;
+      return;
+    }
+    if (found[1] > next) {
+      report(batchPos, found[1], reason);
+      next = found[1];
+    }
+    position = found[0];
+    expectedBase = found[1];
   }
 
-  private long next() {
-    return next;
+  /** Reports {@code [next, to)} as unreadable because of damage at {@code at}. */
+  private void report(long at, long to, String reason) {
+    CorruptRange range =
+        new CorruptRange(
+            partition.logName, partition.partition, segment.file.toString(), at, next, to, reason);
+    skippedCorrupt.add(range);
+    partition.corrupt(range);
   }
 
   /** Damaged ranges this reader skipped since the last call, oldest first. */
@@ -205,7 +234,14 @@ final class EmbeddedLogReader implements LogReader {
   private void skipBatch(RecordBatch.Header h) {
     buf.position(buf.position() + h.totalBytes());
     position += h.totalBytes();
+    expectedBase = h.nextOffset();
   }
+
+  /**
+   * The base offset the next batch of this segment must have by the sequence of batches (known from
+   * the segment's base or an index entry), or -1 when unknown.
+   */
+  private long expectedBase = -1;
 
   private void clampToStart() {
     long start = partition.startOffset();

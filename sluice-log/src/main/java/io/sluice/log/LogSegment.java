@@ -38,8 +38,10 @@ final class LogSegment {
   private long stagedMaxTimestamp;
   private long lastIndexedPosition;
 
-  private volatile long committedSize;
-  private volatile long committedNextOffset;
+  /** What readers may read, published as one value so a size and its offset always agree. */
+  record Committed(long size, long nextOffset) {}
+
+  private volatile Committed committed;
   private volatile long firstTimestampMs = -1;
   private volatile long maxTimestampMs = -1;
 
@@ -56,8 +58,7 @@ final class LogSegment {
     this.file = dir.resolve(name(baseOffset) + LOG);
     this.size = size;
     this.nextOffset = nextOffset;
-    this.committedSize = size;
-    this.committedNextOffset = nextOffset;
+    this.committed = new Committed(size, nextOffset);
     this.firstTimestampMs = firstTs;
     this.maxTimestampMs = maxTs;
     this.stagedMaxTimestamp = maxTs;
@@ -178,19 +179,19 @@ final class LogSegment {
 
   /** Makes everything written so far visible to readers. */
   void publish() {
-    committedSize = size;
-    committedNextOffset = nextOffset;
+    committed = new Committed(size, nextOffset);
     maxTimestampMs = stagedMaxTimestamp;
   }
 
   /** Undoes everything not published (after a failed write or sync). */
   void rollbackToCommitted() throws IOException {
     staged.clear();
-    long keep = committedSize;
+    Committed c = committed;
+    long keep = c.size();
     channel.truncate(keep);
     channel.position(keep);
     size = keep;
-    nextOffset = committedNextOffset;
+    nextOffset = c.nextOffset();
     stagedMaxTimestamp = maxTimestampMs;
     if (keep == 0) {
       firstTimestampMs = -1;
@@ -226,11 +227,16 @@ final class LogSegment {
   // ---- reader side -------------------------------------------------------------------------
 
   long committedSize() {
-    return committedSize;
+    return committed.size();
   }
 
   long committedNextOffset() {
-    return committedNextOffset;
+    return committed.nextOffset();
+  }
+
+  /** The committed size and the offset it ends at, read together. */
+  Committed committed() {
+    return committed;
   }
 
   long firstTimestampMs() {
@@ -247,12 +253,17 @@ final class LogSegment {
   }
 
   /**
-   * The position of the batch that holds {@code offset}, found through the offset index and a scan
-   * of batch headers. Only committed batches are considered.
+   * Where to read {@code offset}: {@code {position, base}} of the batch that holds it, found
+   * through the offset index and a walk over batch headers, or of a damaged header met on the way
+   * (the reader goes around it). {@code base} is the base offset that batch must have by the
+   * sequence from the index entry (a base offset field is outside the CRC, so the walk does not
+   * trust it). Only committed batches are considered.
    */
-  long positionOf(FileChannel ch, long offset) throws IOException {
-    long limit = committedSize;
-    long pos = offsetIndex.floorPosition(offset - baseOffset);
+  long[] positionOf(FileChannel ch, long offset) throws IOException {
+    long limit = committed.size();
+    long[] entry = offsetIndex.floorEntry(offset - baseOffset);
+    long pos = entry[0];
+    long expected = baseOffset + entry[1];
     ByteBuffer h = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
     while (pos < limit) {
       h.clear();
@@ -260,14 +271,16 @@ final class LogSegment {
       h.flip();
       Object r = RecordBatch.readHeader(h, limit - pos);
       if (!(r instanceof RecordBatch.Header header)) {
-        throw new io.sluice.core.CorruptDataException(file.toString(), pos, (String) r);
+        return new long[] {pos, expected}; // a damaged header: the reader goes around it
       }
-      if (header.nextOffset() > offset) {
-        return pos;
+      long next = expected + header.recordCount();
+      if (next > offset) {
+        return new long[] {pos, expected};
       }
       pos += header.totalBytes();
+      expected = next;
     }
-    return limit;
+    return new long[] {limit, expected};
   }
 
   static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {

@@ -63,6 +63,28 @@ final class OffsetIndex {
     return found < 0 ? 0 : (int) e[found];
   }
 
+  /**
+   * The last indexed batch starting at or before {@code relativeOffset}: {@code {position,
+   * relativeOffset}}, or {@code {0, 0}} when there is none (the segment's first batch).
+   */
+  long[] floorEntry(long relativeOffset) {
+    int n = size;
+    long[] e = entries;
+    int lo = 0;
+    int hi = n - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if ((e[mid] >>> 32) <= relativeOffset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found < 0 ? new long[] {0, 0} : new long[] {(int) e[found], e[found] >>> 32};
+  }
+
   /** Relative offset of entry {@code i}. */
   int relativeOffset(int i) {
     return (int) (entries[i] >>> 32);

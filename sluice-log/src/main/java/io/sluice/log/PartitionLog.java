@@ -610,7 +610,13 @@ final class PartitionLog {
           h.flip();
           Object r = RecordBatch.readHeader(h, limit - pos);
           if (!(r instanceof RecordBatch.Header header)) {
-            throw new io.sluice.core.CorruptDataException(s.file.toString(), pos, (String) r);
+            // a damaged header: go on from the next valid batch (the reader reports the damage)
+            long[] next = SegmentScan.resync(ch, pos + 1, limit, 0);
+            if (next == null) {
+              break;
+            }
+            pos = next[0];
+            continue;
           }
           if (header.timestampMs() >= timestampMs) {
             return header.baseOffset();

@@ -3,6 +3,7 @@ package io.sluice.log;
 import static io.sluice.log.LogFiles.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -231,5 +233,30 @@ class EmbeddedEventLogTest {
       first.close();
     }
     EmbeddedEventLog.open(dir, Clock.systemUTC()).close();
+  }
+
+  @Test
+  void aDamagedCursorIsReplacedByItsSafePointSoAStopBeforeTheNextCommitKeepsIt() throws Exception {
+    try (EmbeddedEventLog log = EmbeddedEventLog.open(dir, Clock.systemUTC())) {
+      log.create("c", LogSpec.defaults(2));
+      log.commitCursor("c", "k", Map.of(0, 3L, 1, 4L)); // no previous commit
+    }
+    Path file = dir.resolve("c/cursors/k.cursor");
+    byte[] b = Files.readAllBytes(file);
+    b[b.length - 3] ^= 0x01; // the CRC's hex
+    Files.write(file, b);
+    try (EmbeddedEventLog log = EmbeddedEventLog.open(dir, Clock.systemUTC())) {
+      assertThat(log.cursor("c", "k")).isEqualTo(Map.of(0, 0L, 1, 0L));
+      assertThat(log.incidents())
+          .singleElement()
+          .extracting(LogIncident::kind)
+          .isEqualTo("damaged-cursor");
+    }
+    // stopped before the consumer committed anything: the safe point holds, not "never committed"
+    try (EmbeddedEventLog log = EmbeddedEventLog.open(dir, Clock.systemUTC())) {
+      assertThat(log.cursor("c", "k")).isEqualTo(Map.of(0, 0L, 1, 0L));
+      assertThat(log.incidents()).isEmpty();
+      assertThat(log.cursorNames("c")).containsExactly("k");
+    }
   }
 }

@@ -273,6 +273,56 @@ class RecoveryTest {
   }
 
   @Test
+  void aReaderStartingAfterADamagedHeaderAndATimeLookupGoAroundIt() throws IOException {
+    log = EmbeddedEventLog.open(tmp.resolve("hdr"), Clock.systemUTC());
+    log.create("r", LogSpec.defaults(1));
+    for (int i = 0; i < 10; i++) {
+      log.append("r", List.of(LogRecord.of(bytes("h-" + i)))).join();
+    }
+    log.close();
+    log = null;
+    Path seg = onlySegment(tmp.resolve("hdr"));
+    List<Long> batches = LogFiles.batchPositions(seg);
+    LogFiles.flipByte(seg, batches.get(4) + 1); // batch 4's length field
+
+    recovered = EmbeddedEventLog.open(tmp.resolve("hdr"), Clock.systemUTC());
+    try (LogReader r = recovered.reader("r", 0, 6)) {
+      assertThat(r.poll(10, Duration.ZERO).stream().map(e -> text(e.value())).toList())
+          .containsExactly("h-6", "h-7", "h-8", "h-9");
+    }
+    try (LogReader r = recovered.reader("r", 0, 4)) {
+      List<LogEntry> got = r.poll(10, Duration.ZERO);
+      assertThat(got.get(0).offset()).isEqualTo(5);
+      assertThat(r.takeSkippedCorrupt())
+          .singleElement()
+          .satisfies(c -> assertThat(c.toOffset()).isEqualTo(5));
+    }
+    assertThat(recovered.offsetForTime("r", 0, java.time.Instant.EPOCH)).isZero();
+    assertThat(recovered.offsetForTime("r", 0, java.time.Instant.now().plus(Duration.ofDays(1))))
+        .isEqualTo(10);
+  }
+
+  @Test
+  void aDamagedBaseOffsetIsToldByTheSequenceAndNeverSpinsTheReader() throws IOException {
+    log = EmbeddedEventLog.open(tmp.resolve("base"), Clock.systemUTC());
+    log.create("r", LogSpec.defaults(1));
+    for (int i = 0; i < 6; i++) {
+      log.append("r", List.of(LogRecord.of(bytes("b-" + i)))).join();
+    }
+    log.close();
+    log = null;
+    Path seg = onlySegment(tmp.resolve("base"));
+    List<Long> batches = LogFiles.batchPositions(seg);
+    LogFiles.flipByte(seg, batches.get(2) + 4 + 7); // the low byte of batch 2's base offset
+
+    recovered = EmbeddedEventLog.open(tmp.resolve("base"), Clock.systemUTC());
+    List<LogEntry> all = LogFiles.readAll(recovered, "r", 0);
+    assertThat(all.stream().map(e -> text(e.value())).toList())
+        .containsExactly("b-0", "b-1", "b-2", "b-3", "b-4", "b-5");
+    assertThat(all.stream().map(LogEntry::offset).toList()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
   void verifyFindsDamageBeforeAnyReaderAndChangesNothing() throws IOException {
     log = EmbeddedEventLog.open(tmp.resolve("scrub"), Clock.systemUTC());
     log.create("r", LogSpec.defaults(1));

@@ -57,6 +57,9 @@ final class ObjectsApi {
     String key = key(ctx);
     long declared = ctx.req().getContentLengthLong();
     if (declared > store.maxBytes()) {
+      // too large to read to the end first: tell the client the connection ends with this answer
+      // (one that sent Expect: 100-continue has not sent the body at all)
+      ctx.header("Connection", "close");
       throw new InvalidInputException(
           InvalidInputException.TOO_LARGE,
           Problem.of(
@@ -70,6 +73,11 @@ final class ObjectsApi {
     ObjectInfo info;
     try (InputStream in = RequestBodies.stream(ctx)) {
       info = store.put(bucket, key, in, "PutObject"); // with its Object Created event
+    } catch (InvalidInputException e) {
+      if (InvalidInputException.TOO_LARGE.equals(e.code())) {
+        ctx.header("Connection", "close"); // the rest of the body is not read
+      }
+      throw e;
     }
     ctx.json(json(info));
   }

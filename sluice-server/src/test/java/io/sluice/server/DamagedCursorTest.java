@@ -92,7 +92,7 @@ class DamagedCursorTest {
         assertThat(incident.get("kind").asText()).isEqualTo("damaged-cursor");
         assertThat(incident.get("message").asText())
             .startsWith("cursor target:r:t of log default was damaged (")
-            .contains("; set aside as target:r:t.cursor.damaged-")
+            .contains("; kept as target:r:t.cursor.damaged-")
             .endsWith(
                 "; resuming from its previous commit {0=5}: events after it are delivered again");
         awaitCursor(8);

@@ -11,6 +11,8 @@ import io.sluice.core.transform.TransformOutput;
  * @param offset its offset there
  * @param repeat whether this delivery repeats one made before: a replay, a retry from the durable
  *     queue, a redriven dead letter (a target that deduplicates by offset must let these through)
+ * @param retried whether it comes from the durable retry queue (retries and redriven dead letters):
+ *     such deliveries come in no order, not even those of a replay
  * @param ingestionTimeMs when Sluice stored the event
  * @param replayName set when the delivery is part of a replay, so targets can tell
  */
@@ -24,11 +26,12 @@ public record Outbound(
     int partition,
     long offset,
     boolean repeat,
+    boolean retried,
     long ingestionTimeMs) {
 
   /** For senders and tests that only care about the body. */
   public Outbound(
       String bus, String rule, String eventId, TransformOutput body, String replayName) {
-    this(bus, rule, eventId, body, replayName, null, -1, -1, false, 0);
+    this(bus, rule, eventId, body, replayName, null, -1, -1, false, false, 0);
   }
 }

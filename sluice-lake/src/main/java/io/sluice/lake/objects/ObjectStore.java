@@ -369,8 +369,10 @@ public final class ObjectStore {
         String blob = h + "-" + UUID.randomUUID().toString().replace("-", "");
         Path target = blobFile(b, blob);
         Files.createDirectories(target.getParent());
-        Files.move(f, target, StandardCopyOption.ATOMIC_MOVE);
+        // the key file first: a crash before the move leaves the bytes in data/, and the next
+        // start moves them again (and rewrites the key file); never bytes no key file names
         writeKey(b, h, info, blob);
+        Files.move(f, target, StandardCopyOption.ATOMIC_MOVE);
       }
       LOG.info("bucket {}: moved {} objects to the storage format {}", b.name, files.size(), 2);
       deleteTree(data);
