@@ -63,11 +63,47 @@ final class BusRouter {
     }
   }
 
+  /** Backoff after an unexpected error, doubling to at most this. */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * Routes partition {@code p} until stopped. An unexpected error never ends it: it is reported to
+   * {@link Health} (logged once, counted), and the partition is read again from the last event
+   * routed after a backoff; events of the batch that was being routed may be handed to their
+   * targets again (at least once).
+   */
   private void run(int p, long start) {
+    String component = "router " + bus + "/" + p;
+    long backoffMs = 200;
+    while (!stopped) {
+      try {
+        routeFrom(p, position[p]);
+        return; // stopped
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (stopped) {
+          return;
+        }
+        routing.health().failed(component, "at offset " + position[p] + ": " + e);
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+      }
+    }
+  }
+
+  private void routeFrom(int p, long start) throws InterruptedException {
+    String component = "router " + bus + "/" + p;
     long skippedReported = 0;
     try (LogReader reader = routing.log().reader(bus, p, start)) {
       while (!stopped) {
         List<LogEntry> batch = reader.poll(POLL_RECORDS, Duration.ofMillis(200));
+        routing.health().ok(component);
         if (reader.skippedByRetention() > skippedReported) {
           LOG.error(
               "bus {} partition {}: retention removed {} events before they were routed",
@@ -95,33 +131,58 @@ final class BusRouter {
           }
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      if (!stopped) {
-        LOG.error(
-            "bus {} partition {}: router stopped at offset {}; restart to resume",
-            bus,
-            p,
-            position[p],
-            e);
-      }
     }
   }
 
-  private void route(Routes r, int p, LogEntry e) throws InterruptedException {
-    EventMatcher.Match m;
+  /**
+   * Why a stored record is not an event, or null when it is one. Events stored by ingest start
+   * with {@code {"version":"} (the envelope's first field), which is checked first and costs
+   * nothing; anything else (a record written by {@code sluice log append}, a future format) is
+   * parsed and checked as an event.
+   */
+  private String notAnEvent(byte[] value) {
+    if (startsWith(value, STORED_PREFIX)) {
+      return null;
+    }
     try {
-      m = EventMatcher.match(r.rules(), e.value());
-    } catch (IllegalArgumentException ex) {
-      LOG.error(
-          "bus {} partition {} offset {}: stored event is not JSON; not routed: {}",
-          bus,
-          p,
-          e.offset(),
-          ex.getMessage());
+      com.fasterxml.jackson.databind.JsonNode node = io.sluice.core.Json.MAPPER.readTree(value);
+      if (node == null || node.isMissingNode()) {
+        return "not an event: the record is empty";
+      }
+      List<io.sluice.core.Problem> problems = new java.util.ArrayList<>();
+      if (routing.buses().codec().fromTree(node, "", problems) == null) {
+        return "not an event: " + problems.get(0);
+      }
+      return null;
+    } catch (java.io.IOException e) {
+      return "not an event: not JSON (" + e.getMessage().lines().findFirst().orElse("") + ")";
+    }
+  }
+
+  private static final byte[] STORED_PREFIX =
+      "{\"version\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private static boolean startsWith(byte[] b, byte[] prefix) {
+    if (b.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (b[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void route(Routes r, int p, LogEntry e) throws InterruptedException {
+    String invalid = notAnEvent(e.value());
+    if (invalid != null) {
+      // dead-lettered with its reason and counted; the events after it go on
+      routing.deadLetters().addInvalid(bus, e, invalid).join();
+      routing.metrics().invalidRecord(bus);
       return;
     }
+    EventMatcher.Match m = EventMatcher.match(r.rules(), e.value());
     if (m.rules().isEmpty()) {
       return;
     }

@@ -112,6 +112,28 @@ public final class DeadLetters {
     return append(rec);
   }
 
+  /**
+   * Stores a record of a bus that is not an event (it matches no rule and reaches no target), with
+   * why. Kept as text; it can be listed and purged, not redriven.
+   */
+  CompletableFuture<Void> addInvalid(String bus, io.sluice.log.LogEntry e, String error) {
+    ObjectNode rec = Json.MAPPER.createObjectNode();
+    rec.put("kind", "dead-letter");
+    rec.put("id", EventIds.next(routing.clock()));
+    rec.put("bus", bus);
+    rec.put("partition", e.partition());
+    rec.put("offset", e.offset());
+    rec.put("ingestionTime", e.timestampMs());
+    rec.put("invalid", true);
+    rec.put("attempts", 0);
+    rec.put("firstAttempt", 0);
+    rec.put("error", error);
+    rec.put("deadLetteredAt", routing.clock().millis());
+    String text = new String(e.value(), java.nio.charset.StandardCharsets.UTF_8);
+    rec.put("record", text.length() > 10_000 ? text.substring(0, 10_000) + "…" : text);
+    return append(rec);
+  }
+
   private CompletableFuture<Void> append(ObjectNode rec) {
     return routing
         .log()
@@ -198,8 +220,8 @@ public final class DeadLetters {
     List<String> ids = new ArrayList<>();
     for (Entry e : chosen) {
       JsonNode rec = read(e.offset());
-      if (rec == null) {
-        continue;
+      if (rec == null || rec.path("invalid").asBoolean(false)) {
+        continue; // not an event: nothing to deliver it to
       }
       Delivery d = StoredRecords.delivery(rec, -1);
       Delivery fresh =

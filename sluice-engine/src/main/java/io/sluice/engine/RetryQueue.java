@@ -34,10 +34,12 @@ final class RetryQueue {
   static final String CURSOR = "dispatcher";
   static final int MAX_IN_MEMORY = 100_000;
 
-  private record Due(long atMs, long offset, JsonNode record) implements Delayed {
+  /** A queued retry; due times are on the routing's clock, and so is the wait for them. */
+  private record Due(long atMs, long offset, JsonNode record, java.time.Clock clock)
+      implements Delayed {
     @Override
     public long getDelay(TimeUnit unit) {
-      return unit.convert(atMs - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+      return unit.convert(atMs - clock.millis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -84,28 +86,68 @@ final class RetryQueue {
             });
   }
 
+  /** The next offset of the retry log the loader reads (all below it are queued). */
+  private volatile long loadedUpTo;
+
+  /**
+   * Reads the retry log into the queue. An unexpected error never ends it: it is reported to {@link
+   * Health}, and reading goes on from where it was after a backoff.
+   */
   private void load() {
-    try (LogReader r = routing.log().reader(LOG, 0, lastCommitted)) {
+    loadedUpTo = lastCommitted;
+    long backoffMs = 200;
+    while (!stopped) {
+      try {
+        loadFrom(loadedUpTo);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (stopped) {
+          return;
+        }
+        routing.health().failed("retry loader", "at offset " + loadedUpTo + ": " + e);
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        backoffMs = Math.min(backoffMs * 2, BusRouter.MAX_BACKOFF.toMillis());
+      }
+    }
+  }
+
+  private void loadFrom(long from) throws InterruptedException {
+    try (LogReader r = routing.log().reader(LOG, 0, from)) {
       while (!stopped) {
         if (due.size() >= MAX_IN_MEMORY) {
-          Thread.sleep(100);
+          Thread.sleep(100); // the dispatcher drains the queue; the rest waits in the log
           continue;
         }
         List<LogEntry> batch = r.poll(1000, Duration.ofMillis(200));
+        routing.health().ok("retry loader");
         for (LogEntry e : batch) {
-          JsonNode rec = StoredRecords.parse(e.value());
+          JsonNode rec;
+          try {
+            rec = StoredRecords.parse(e.value());
+          } catch (java.io.UncheckedIOException notJson) {
+            // not written by Sluice: nothing to retry; counted, and the rest goes on
+            LOG_.error(
+                "retry queue offset {} is not a retry record ({}); skipped",
+                e.offset(),
+                notJson.getMessage());
+            routing.metrics().invalidRecord(LOG);
+            loadedUpTo = e.offset() + 1;
+            continue;
+          }
           tracker.add(e.offset(), e.timestampMs());
-          due.add(new Due(rec.path("nextAttempt").asLong(), e.offset(), rec));
+          due.add(new Due(rec.path("nextAttempt").asLong(), e.offset(), rec, routing.clock()));
+          loadedUpTo = e.offset() + 1;
         }
         if (!batch.isEmpty()) {
           tracker.scanned(batch.get(batch.size() - 1).offset() + 1);
         }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      if (!stopped) {
-        LOG_.error("retry queue loader failed; retries wait until restart", e);
       }
     }
   }
@@ -139,7 +181,12 @@ final class RetryQueue {
                     if (err == null) {
                       done(d.offset());
                     } else {
-                      due.add(new Due(System.currentTimeMillis() + 1000, d.offset(), d.record()));
+                      due.add(
+                          new Due(
+                              routing.clock().millis() + 1000,
+                              d.offset(),
+                              d.record(),
+                              routing.clock()));
                     }
                   });
         } else {

@@ -61,6 +61,14 @@ public final class Routing implements AutoCloseable {
       return registry.target(bus, rule, id, runner);
     }
 
+    void invalidRecord(String bus) {
+      Counter.builder("sluice.router.invalid")
+          .description("Stored records that are not events, dead-lettered with the reason")
+          .tag("bus", bus)
+          .register(meters)
+          .increment();
+    }
+
     void expiredBeforeRouting(String bus, long n) {
       Counter.builder("sluice.router.expired")
           .description("Events retention removed before they were routed")
@@ -75,6 +83,7 @@ public final class Routing implements AutoCloseable {
   private final Ingest ingest;
   private final Clock clock;
   private final Metrics metrics;
+  private final Health health;
   private final ScheduledExecutorService scheduler;
   private final RetryQueue retries;
   private final DeadLetters deadLetters;
@@ -109,6 +118,7 @@ public final class Routing implements AutoCloseable {
     this.ingest = ingest;
     this.clock = clock;
     this.metrics = new Metrics(meters);
+    this.health = new Health(clock, meters);
     this.scheduler =
         Executors.newScheduledThreadPool(
             1,
@@ -336,6 +346,11 @@ public final class Routing implements AutoCloseable {
 
   Metrics metrics() {
     return metrics;
+  }
+
+  /** What the long-running parts say about themselves. */
+  public Health health() {
+    return health;
   }
 
   ScheduledExecutorService scheduler() {

@@ -64,7 +64,7 @@ public final class Lake implements AutoCloseable {
     this.dir = dir.toAbsolutePath().normalize();
     this.clock = clock;
     this.settings = settings;
-    this.db = new LakeDb(this.dir, settings.threads(), settings.memoryLimit());
+    this.db = new LakeDb(this.dir, settings.threads(), settings.memoryLimit(), clock);
     this.metrics = new LakeMetrics(meters);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -201,6 +201,27 @@ public final class Lake implements AutoCloseable {
 
   Clock clock() {
     return clock;
+  }
+
+  private volatile io.sluice.engine.Health health;
+
+  /** Where the lake's writers and compaction report failures (the engine's {@code Health}). */
+  public void attachHealth(io.sluice.engine.Health h) {
+    this.health = h;
+  }
+
+  void failed(String component, Throwable e) {
+    io.sluice.engine.Health h = health;
+    if (h != null) {
+      h.failed(component, e);
+    }
+  }
+
+  void ok(String component) {
+    io.sluice.engine.Health h = health;
+    if (h != null) {
+      h.ok(component);
+    }
   }
 
   /** The factory the engine uses for lake targets. */
@@ -428,8 +449,10 @@ public final class Lake implements AutoCloseable {
   private void compactQuietly() {
     try {
       compact(null);
+      ok("lake compaction");
     } catch (Exception e) {
       LOG.warn("lake compaction failed (will try again): {}", e.toString());
+      failed("lake compaction", e);
     }
   }
 

@@ -19,13 +19,13 @@ final class LakeDb implements AutoCloseable {
   private final DuckDBConnection root;
   private final Path dir;
 
-  LakeDb(Path lakeDir, int threads, String memoryLimit) throws SQLException {
+  LakeDb(Path lakeDir, int threads, String memoryLimit, java.time.Clock clock) throws SQLException {
     this.dir = lakeDir.toAbsolutePath().normalize();
     java.util.Properties p = new java.util.Properties();
     p.setProperty("threads", Integer.toString(threads));
     p.setProperty("memory_limit", memoryLimit);
     this.root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", p);
-    NativeLibraryFiles.removeExtracted();
+    NativeLibraryFiles.removeExtracted(clock);
     try (Statement s = root.createStatement()) {
       s.execute("SET temp_directory = " + literal(dir.resolve("_tmp").resolve("duckdb") + "/"));
       s.execute("SET allowed_directories = [" + literal(dir + "/") + "]");

@@ -250,12 +250,14 @@ final class LakeWriter {
         }
         try {
           commit(batch);
+          lake.ok("lake writer " + key);
           for (Pending p : batch) {
             p.done().complete(null);
           }
           return;
         } catch (Exception e) {
           lake.metrics().commitFailed(spec().table());
+          lake.failed("lake writer " + key, e);
           if (closing) {
             LOG.error(
                 "lake target {}: committing {} rows failed while stopping ({}); they stay"

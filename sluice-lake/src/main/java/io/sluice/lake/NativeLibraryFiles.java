@@ -33,8 +33,11 @@ final class NativeLibraryFiles {
 
   private NativeLibraryFiles() {}
 
-  /** Once per process, after DuckDB's library is loaded. Never fails: it only tidies up. */
-  static void removeExtracted() {
+  /**
+   * Once per process, after DuckDB's library is loaded. Never fails: it only tidies up. {@code
+   * clock} is compared with the files' modification times.
+   */
+  static void removeExtracted(java.time.Clock clock) {
     if (!DONE.compareAndSet(false, true)) {
       return;
     }
@@ -53,7 +56,7 @@ final class NativeLibraryFiles {
     } catch (IOException | RuntimeException e) {
       LOG.debug("could not read /proc/self/maps: {}", e.toString());
     }
-    Instant before = Instant.now().minus(STALE);
+    Instant before = clock.instant().minus(STALE);
     try (Stream<Path> s = Files.list(tmp)) {
       for (Path p : s.filter(NativeLibraryFiles::isCopy).toList()) {
         FileTime t = Files.getLastModifiedTime(p);

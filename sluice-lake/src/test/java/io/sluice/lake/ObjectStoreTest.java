@@ -39,7 +39,8 @@ class ObjectStoreTest {
 
   @Test
   void putGetHeadListDelete() throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore s =
+        new ObjectStore(dir.resolve("objects"), 1 << 20, events, java.time.Clock.systemUTC());
     var info = s.put("health", "raw/2026/a.csv", bytes("hello"), "PutObject");
     assertThat(info.size()).isEqualTo(5);
     assertThat(info.sha256())
@@ -73,7 +74,8 @@ class ObjectStoreTest {
 
   @Test
   void keysDoNotDependOnFileSystemNamesOrDirectoryRules() throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore s =
+        new ObjectStore(dir.resolve("objects"), 1 << 20, events, java.time.Clock.systemUTC());
     String longSegment = "s".repeat(300) + "/" + "é".repeat(300); // 300 and 600 bytes
     String longKey = "k/".repeat(300) + "end"; // 603 bytes, 301 segments
     for (String key : List.of(longSegment, longKey, "mc/a", "mc/a.json/x", "mc/a/b", "mc/a.json")) {
@@ -89,7 +91,8 @@ class ObjectStoreTest {
         .containsExactly("mc/a", "mc/a.json", "mc/a.json/x", "mc/a/b");
     assertThat(emitted).hasSize(6).allMatch(e -> e.startsWith("Object Created b1/"));
     // and all of it is there again after a restart
-    ObjectStore again = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore again =
+        new ObjectStore(dir.resolve("objects"), 1 << 20, events, java.time.Clock.systemUTC());
     assertThat(again.list("b1", null, null, 100).objects()).hasSize(6);
     assertThat(again.head("b1", longSegment).orElseThrow().size())
         .isEqualTo(longSegment.getBytes(StandardCharsets.UTF_8).length);
@@ -107,7 +110,8 @@ class ObjectStoreTest {
               if (down.get()) {
                 throw new java.io.IOException("the bus is full");
               }
-            });
+            },
+            java.time.Clock.systemUTC());
     s.put("b1", "k", bytes("one"), "PutObject");
     down.set(true);
     assertThatThrownBy(() -> s.put("b1", "k", bytes("two"), "PutObject"))
@@ -124,7 +128,8 @@ class ObjectStoreTest {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("one");
     }
     assertThat(s.head("b1", "new")).isEmpty();
-    ObjectStore again = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore again =
+        new ObjectStore(dir.resolve("objects"), 1 << 20, events, java.time.Clock.systemUTC());
     assertThat(again.list("b1", null, null, 10).objects())
         .extracting(ObjectStore.ObjectInfo::key)
         .containsExactly("k");
@@ -142,7 +147,8 @@ class ObjectStoreTest {
     Files.writeString(
         old.resolve("meta/raw/a.csv.json"),
         "{\"size\":4,\"sha256\":\"x\",\"lastModified\":\"2026-11-30T10:00:00Z\"}");
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore s =
+        new ObjectStore(dir.resolve("objects"), 1 << 20, events, java.time.Clock.systemUTC());
     ObjectStore.ObjectInfo info = s.head("health", "raw/a.csv").orElseThrow();
     assertThat(info.size()).isEqualTo(4);
     assertThat(info.lastModified()).isEqualTo(java.time.Instant.parse("2026-11-30T10:00:00Z"));
@@ -162,7 +168,8 @@ class ObjectStoreTest {
 
   @Test
   void cursorsAreOpaqueAndAForeignOneIsRefused() throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore s =
+        new ObjectStore(dir.resolve("objects"), 1 << 20, events, java.time.Clock.systemUTC());
     for (String k : List.of("a", "b", "c")) {
       s.put("b1", k, bytes(k), "PutObject");
     }
@@ -208,7 +215,8 @@ class ObjectStoreTest {
   @ParameterizedTest
   @MethodSource("badKeys")
   void everyTraversalFormIsRefusedAndNothingIsWritten(String key, String message) throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 1 << 20, events);
+    ObjectStore s =
+        new ObjectStore(dir.resolve("objects"), 1 << 20, events, java.time.Clock.systemUTC());
     assertThatThrownBy(() -> s.put("b1", key, bytes("x"), "PutObject"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessage(message);
@@ -219,7 +227,8 @@ class ObjectStoreTest {
 
   @Test
   void badBucketsAndLimits() throws Exception {
-    ObjectStore s = new ObjectStore(dir.resolve("objects"), 10, events);
+    ObjectStore s =
+        new ObjectStore(dir.resolve("objects"), 10, events, java.time.Clock.systemUTC());
     for (String b : List.of("..", "A", "a", "a/b", "a.b", "-x")) {
       assertThatThrownBy(() -> s.put(b, "k", bytes("x"), "PutObject"))
           .as(b)

@@ -95,7 +95,10 @@ public final class SluiceServer implements AutoCloseable {
     try {
       this.objects =
           new ObjectStore(
-              config.dataDir().resolve("objects"), config.objects().maxObjectBytes(), objectEvents);
+              config.dataDir().resolve("objects"),
+              config.objects().maxObjectBytes(),
+              objectEvents,
+              options.clock());
     } catch (java.io.IOException e) {
       lake.close();
       throw new java.io.UncheckedIOException("cannot open the object store", e);
@@ -103,6 +106,7 @@ public final class SluiceServer implements AutoCloseable {
     lake.attachObjects(objects, objectEvents, config.dataDir().resolve("objects-state"));
     try {
       this.engine = Engine.start(config, log, options.clock(), meters, lake.targets());
+      lake.attachHealth(engine.routing().health());
     } catch (RuntimeException e) {
       lake.close();
       throw e;
@@ -264,7 +268,22 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   private void readiness(Context ctx) {
-    if (ready && !draining) {
+    var failing = engine.routing().health().failing();
+    if (ready && !draining && !failing.isEmpty()) {
+      // a part is failing (and retrying): not ready, and say which and why
+      var out = io.sluice.core.Json.MAPPER.createObjectNode();
+      out.put("status", "DOWN");
+      out.put("reason", "failing: " + String.join(", ", failing.keySet()));
+      var parts = out.putObject("failing");
+      failing.forEach(
+          (k, f) ->
+              parts
+                  .putObject(k)
+                  .put("error", f.error())
+                  .put("since", f.since().toString())
+                  .put("attempts", f.count()));
+      ctx.status(503).contentType("application/json").result(out.toString());
+    } else if (ready && !draining) {
       ctx.json(java.util.Map.of("status", "UP", "buses", engine.buses().names()));
     } else {
       ctx.status(503)
@@ -282,9 +301,18 @@ public final class SluiceServer implements AutoCloseable {
    */
   private void health(Context ctx) {
     var incidents = engine.log().incidents();
+    var failing = engine.routing().health().failing();
     var out = io.sluice.core.Json.MAPPER.createObjectNode();
-    out.put("status", incidents.isEmpty() ? "UP" : "DEGRADED");
-    out.put("ready", ready && !draining);
+    out.put("status", !failing.isEmpty() ? "DOWN" : incidents.isEmpty() ? "UP" : "DEGRADED");
+    out.put("ready", ready && !draining && failing.isEmpty());
+    var parts = out.putObject("failing");
+    failing.forEach(
+        (k, f) ->
+            parts
+                .putObject(k)
+                .put("error", f.error())
+                .put("since", f.since().toString())
+                .put("attempts", f.count()));
     var arr = out.putArray("incidents");
     for (var i : incidents) {
       arr.addObject()

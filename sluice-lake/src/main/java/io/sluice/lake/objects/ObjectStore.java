@@ -110,6 +110,7 @@ public final class ObjectStore {
   private final Path root;
   private final long maxBytes;
   private final ObjectEvents events;
+  private final java.time.Clock clock;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   /** Writers and deleters of one key take its stripe: commit and event together, in order. */
@@ -139,11 +140,14 @@ public final class ObjectStore {
   /**
    * @param events where {@code Object Created}/{@code Object Deleted} events go ({@link
    *     ObjectEvents#NONE} for none)
+   * @param clock the node's clock: an object's last-modified time
    */
-  public ObjectStore(Path root, long maxBytes, ObjectEvents events) throws IOException {
+  public ObjectStore(Path root, long maxBytes, ObjectEvents events, java.time.Clock clock)
+      throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.maxBytes = maxBytes;
     this.events = events;
+    this.clock = clock;
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -460,7 +464,7 @@ public final class ObjectStore {
         }
         info =
             new ObjectInfo(
-                bucket, key, size, HexFormat.of().formatHex(sha.digest()), Instant.now());
+                bucket, key, size, HexFormat.of().formatHex(sha.digest()), clock.instant());
         old = b.index.get(key);
         writeKey(b, h, info, blob); // the commit
         b.index.put(key, new Entry(info, blob));
