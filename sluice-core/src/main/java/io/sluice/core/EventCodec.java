@@ -234,11 +234,10 @@ public final class EventCodec {
   public static String codeFor(List<Problem> problems) {
     String code = InvalidInputException.INVALID_EVENT;
     for (Problem p : problems) {
-      if (p.message().startsWith(SIZE_PREFIX)
-          && p.message().contains(" bytes, over the limit of ")) {
+      if (p.kind() == Problem.Kind.TOO_LARGE) {
         return InvalidInputException.TOO_LARGE;
       }
-      if (p.message().contains("over the limit")) {
+      if (p.kind() == Problem.Kind.LIMIT_EXCEEDED) {
         code = InvalidInputException.LIMIT_EXCEEDED;
       }
     }
@@ -281,7 +280,7 @@ public final class EventCodec {
           id = string(v, p, problems, true);
           if (id != null && id.length() > MAX_ID_CHARS) {
             problems.add(
-                Problem.of(
+                Problem.limit(
                     p,
                     "is " + id.length() + " characters, over the limit of " + MAX_ID_CHARS,
                     render(v)));
@@ -343,7 +342,7 @@ public final class EventCodec {
   /** A problem when {@code stored} is over the size limit, else {@code null}. */
   public Problem checkSize(byte[] stored, String path) {
     if (stored.length > limits.maxEventBytes()) {
-      return Problem.of(
+      return Problem.tooLarge(
           path,
           SIZE_PREFIX
               + stored.length

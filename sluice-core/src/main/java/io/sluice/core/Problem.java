@@ -13,7 +13,20 @@ import java.util.Objects;
  * duration like 7d or 12h, got "seven"}. {@code rejectedValue} is a short rendering of the
  * offending value, or {@code null} when there is none (a missing field).
  */
-public record Problem(String path, String message, String rejectedValue) {
+public record Problem(String path, String message, String rejectedValue, Kind kind) {
+
+  /**
+   * What kind of problem it is: codes and HTTP statuses are derived from it, never from the
+   * message's text.
+   */
+  public enum Kind {
+    /** The value is wrong: 400. */
+    INVALID,
+    /** The value is over a limit other than size (depth, length, count): 400 LIMIT_EXCEEDED. */
+    LIMIT_EXCEEDED,
+    /** The value is over a size limit: 413 TOO_LARGE. */
+    TOO_LARGE
+  }
 
   /** Rendered values longer than this are cut, with the full length stated. */
   public static final int MAX_RENDERED_VALUE_CHARS = 120;
@@ -21,6 +34,12 @@ public record Problem(String path, String message, String rejectedValue) {
   public Problem {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(kind, "kind");
+  }
+
+  /** An {@link Kind#INVALID} problem. */
+  public Problem(String path, String message, String rejectedValue) {
+    this(path, message, rejectedValue, Kind.INVALID);
   }
 
   public static Problem of(String path, String message) {
@@ -31,9 +50,19 @@ public record Problem(String path, String message, String rejectedValue) {
     return new Problem(path, message, rejectedValue);
   }
 
+  /** A value over a limit that is not its size (nesting, length, count). */
+  public static Problem limit(String path, String message, String rejectedValue) {
+    return new Problem(path, message, rejectedValue, Kind.LIMIT_EXCEEDED);
+  }
+
+  /** A value over a size limit. */
+  public static Problem tooLarge(String path, String message) {
+    return new Problem(path, message, null, Kind.TOO_LARGE);
+  }
+
   /** Returns this problem with {@code prefix} put in front of its path. */
   public Problem under(String prefix) {
-    return new Problem(prefix + path, message, rejectedValue);
+    return new Problem(prefix + path, message, rejectedValue, kind);
   }
 
   /** Returns the problems with {@code prefix} put in front of each path. */

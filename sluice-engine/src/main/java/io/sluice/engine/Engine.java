@@ -53,8 +53,13 @@ public final class Engine implements AutoCloseable {
             new io.sluice.core.config.RuleReader(
                 new java.util.LinkedHashSet<>(buses.names()), System::getenv, config.dataDir()),
             routing);
-    rules.load();
-    routing.start(rules.effective());
+    try {
+      rules.load();
+      routing.start(rules.effective());
+    } catch (RuntimeException e) {
+      routing.close(); // what already started (loaders, routers) stops before the log closes
+      throw e;
+    }
   }
 
   /** Creates or opens every configured bus. The engine owns {@code log} and closes it. */

@@ -46,6 +46,9 @@ public final class Replays {
   private static final Logger LOG = LoggerFactory.getLogger(Replays.class);
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+  /** The format of a replay's file: 1 (without it, files of earlier versions are read as 1). */
+  static final int FORMAT = 1;
+
   /**
    * Deliveries a replay keeps tracked at most (owed, or settled above an owed one). Above a lake
    * writer's flush threshold (40,000 rows), so a replay into a lake table flushes by size rather
@@ -67,6 +70,36 @@ public final class Replays {
       Instant finishedAt,
       String error) {}
 
+  /** Where a replay is; its name in files and the API is the lower-case word. */
+  public enum State {
+    RUNNING,
+    COMPLETED,
+    FAILED;
+
+    public String word() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * @throws io.sluice.core.CorruptDataException for a word that is no state (a damaged file)
+     */
+    static State of(String word, Path file) {
+      for (State s : values()) {
+        if (s.word().equals(word)) {
+          return s;
+        }
+      }
+      throw new io.sluice.core.CorruptDataException(
+          file.toString(),
+          0,
+          "the state of replay "
+              + file.getFileName()
+              + " is damaged (state "
+              + io.sluice.core.Problem.render(word)
+              + " is none of running, completed, failed); remove the file to forget that replay");
+    }
+  }
+
   private final class Replay {
     final Spec spec;
     final long[] startOffsets;
@@ -76,7 +109,7 @@ public final class Replays {
     final AtomicLong matched = new AtomicLong();
     final AtomicLong settled = new AtomicLong();
     final Instant startedAt;
-    volatile String state = "running";
+    volatile State state = State.RUNNING;
     volatile Instant finishedAt;
     volatile String error;
     volatile boolean scanDone;
@@ -102,7 +135,8 @@ public final class Replays {
     }
 
     Status status() {
-      return new Status(spec, state, matched.get(), settled.get(), startedAt, finishedAt, error);
+      return new Status(
+          spec, state.word(), matched.get(), settled.get(), startedAt, finishedAt, error);
     }
   }
 
@@ -121,7 +155,12 @@ public final class Replays {
       Files.createDirectories(dir);
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
         for (Path f : ds) {
-          JsonNode n = Json.MAPPER.readTree(f.toFile());
+          JsonNode n =
+              io.sluice.core.StateFile.read(
+                  f,
+                  "the state of replay " + f.getFileName(),
+                  FORMAT,
+                  "remove the file to forget that replay (start it again to redo it)");
           Spec spec =
               new Spec(
                   n.path("name").asText(),
@@ -146,11 +185,11 @@ public final class Replays {
               start[p] = Math.max(start[p], cursor.getOrDefault(p, start[p]));
             }
           }
-          String state = n.path("state").asText("running");
+          State state = State.of(n.path("state").asText("running"), f);
           Replay r =
               new Replay(spec, start, end, doneBelow, Instant.parse(n.path("startedAt").asText()));
           r.state = state;
-          if (!n.has("positions") || !state.equals("running")) {
+          if (!n.has("positions") || state != State.RUNNING) {
             r.matched.set(n.path("matched").asLong());
             r.settled.set(n.path("settled").asLong());
           }
@@ -158,7 +197,7 @@ public final class Replays {
             r.finishedAt = Instant.parse(n.get("finishedAt").asText());
           }
           replays.put(spec.name(), r);
-          if (r.state.equals("running")) {
+          if (r.state == State.RUNNING) {
             LOG.info("resuming replay {} on bus {}", spec.name(), spec.bus());
             launch(r);
           }
@@ -316,7 +355,7 @@ public final class Replays {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      r.state = "failed";
+      r.state = State.FAILED;
       r.error = e.toString();
       r.finishedAt = routing.clock().instant();
       persist(r);
@@ -356,7 +395,7 @@ public final class Replays {
   }
 
   private void maybeFinish(Replay r) {
-    if (!r.scanDone || !r.state.equals("running")) {
+    if (!r.scanDone || r.state != State.RUNNING) {
       return;
     }
     for (ReplayProgress t : r.progress) {
@@ -365,10 +404,10 @@ public final class Replays {
       }
     }
     synchronized (r) {
-      if (!r.state.equals("running")) {
+      if (r.state != State.RUNNING) {
         return;
       }
-      r.state = "completed";
+      r.state = State.COMPLETED;
       r.finishedAt = routing.clock().instant();
     }
     persist(r);
@@ -379,7 +418,7 @@ public final class Replays {
   /** Commits the progress of running replays. */
   void commit() {
     for (Replay r : replays.values()) {
-      if (r.state.equals("running")) {
+      if (r.state == State.RUNNING) {
         persist(r);
       }
     }
@@ -388,6 +427,7 @@ public final class Replays {
   private synchronized void persist(Replay r) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     Spec s = r.spec;
+    n.put("format", FORMAT);
     n.put("name", s.name());
     n.put("bus", s.bus());
     n.put("from", EventCodec.formatTime(s.from()));
@@ -402,11 +442,11 @@ public final class Replays {
     for (long v : r.endOffsets) {
       eo.add(v);
     }
-    String state = r.state;
-    n.put("state", state);
+    State state = r.state;
+    n.put("state", state.word());
     n.put("matched", r.matched.get());
     n.put("settled", r.settled.get());
-    if (state.equals("running")) {
+    if (state == State.RUNNING) {
       var pos = n.putArray("positions");
       var done = n.putArray("doneBelow");
       for (ReplayProgress p : r.progress) {

@@ -77,7 +77,13 @@ public final class RuleCatalog {
   synchronized void load() {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(Files.readAllBytes(file));
+      root =
+          io.sluice.core.StateFile.read(
+              file,
+              "the rules saved through the API",
+              1,
+              "restore it from a backup, or remove it to start without the API's rules (the"
+                  + " config file's rules are not in it)");
     } catch (NoSuchFileException e) {
       return;
     } catch (IOException e) {

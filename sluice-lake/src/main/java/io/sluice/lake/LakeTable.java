@@ -402,7 +402,7 @@ final class LakeTable {
         }
         return; // the commit stands: its files and error entries with it
       }
-    } catch (IOException unreadable) {
+    } catch (IOException | io.sluice.core.CorruptDataException unreadable) {
       // no manifest to honour: the written files are not part of the table
     }
     for (Path p : written) {

@@ -3,7 +3,6 @@ package io.sluice.lake;
 import io.sluice.core.Json;
 import io.sluice.log.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -118,8 +117,28 @@ public record Manifest(
         format, table, version + 1, keys, s, f, hw, newGarbage, errorRows + moreErrorRows);
   }
 
+  /** The newest manifest format this code reads (and the one it writes). */
+  static final int FORMAT = 1;
+
   static Manifest read(Path file) throws IOException {
-    return Json.MAPPER.readValue(Files.readAllBytes(file), Manifest.class);
+    com.fasterxml.jackson.databind.JsonNode n =
+        io.sluice.core.StateFile.read(
+            file,
+            "the manifest of lake table " + file.getParent().getFileName(),
+            FORMAT,
+            "restore it from a backup; without it the table's files are not part of the table");
+    try {
+      return Json.MAPPER.treeToValue(n, Manifest.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new io.sluice.core.CorruptDataException(
+          file.toString(),
+          0,
+          "the manifest of lake table "
+              + file.getParent().getFileName()
+              + " is damaged ("
+              + e.getOriginalMessage()
+              + "); restore it from a backup");
+    }
   }
 
   void write(Path file) throws IOException {

@@ -833,7 +833,13 @@ public final class EmbeddedEventLog implements EventLog {
   }
 
   static LogSpec readSpec(Path file) throws IOException {
-    JsonNode n = Json.MAPPER.readTree(file.toFile());
+    JsonNode n =
+        io.sluice.core.StateFile.read(
+            file,
+            "the settings of log " + file.getParent().getFileName(),
+            1,
+            "restore it from a backup, or write it again with the log's partitions and retention"
+                + " (docs/storage-format.md)");
     JsonNode r = n.path("retention");
     Retention retention =
         new Retention(

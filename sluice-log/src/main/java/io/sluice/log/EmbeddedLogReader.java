@@ -135,9 +135,9 @@ final class EmbeddedLogReader implements LogReader {
           && limit - batchPos >= RecordBatch.HEADER_BYTES) {
         return; // header split across chunks: read the next chunk from here
       }
-      Object r = RecordBatch.readHeader(buf, limit - batchPos);
+      RecordBatch.HeaderRead r = RecordBatch.readHeader(buf, limit - batchPos);
       if (!(r instanceof RecordBatch.Header h)) {
-        skipDamage(batchPos, limit, limitNext, (String) r);
+        skipDamage(batchPos, limit, limitNext, ((RecordBatch.BadHeader) r).reason());
         return;
       }
       if (h.totalBytes() > buf.remaining()) {

@@ -269,7 +269,7 @@ final class LogSegment {
       h.clear();
       readFully(ch, h, pos);
       h.flip();
-      Object r = RecordBatch.readHeader(h, limit - pos);
+      RecordBatch.HeaderRead r = RecordBatch.readHeader(h, limit - pos);
       if (!(r instanceof RecordBatch.Header header)) {
         return new long[] {pos, expected}; // a damaged header: the reader goes around it
       }

@@ -608,7 +608,7 @@ final class PartitionLog {
           h.clear();
           LogSegment.readFully(ch, h, pos);
           h.flip();
-          Object r = RecordBatch.readHeader(h, limit - pos);
+          RecordBatch.HeaderRead r = RecordBatch.readHeader(h, limit - pos);
           if (!(r instanceof RecordBatch.Header header)) {
             // a damaged header: go on from the next valid batch (the reader reports the damage)
             long[] next = SegmentScan.resync(ch, pos + 1, limit, 0);

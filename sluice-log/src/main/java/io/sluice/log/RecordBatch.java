@@ -75,49 +75,56 @@ final class RecordBatch {
     return h.flip();
   }
 
+  /** What reading a batch header gives: the header, or why there is none. */
+  sealed interface HeaderRead permits Header, BadHeader {}
+
   /** A batch header read back. {@code totalBytes} includes the length field. */
   record Header(
-      long baseOffset, int crc, byte magic, long timestampMs, int recordCount, int totalBytes) {
+      long baseOffset, int crc, byte magic, long timestampMs, int recordCount, int totalBytes)
+      implements HeaderRead {
     long nextOffset() {
       return baseOffset + recordCount;
     }
   }
 
+  /** Bytes that are not a valid batch header, and why. */
+  record BadHeader(String reason) implements HeaderRead {}
+
   /**
    * Reads the header at {@code buf}'s position, or explains why it is not a valid header ({@code
    * fileRemaining} bytes are left in the file from that position).
    */
-  static Object readHeader(ByteBuffer buf, long fileRemaining) {
+  static HeaderRead readHeader(ByteBuffer buf, long fileRemaining) {
     if (fileRemaining < HEADER_BYTES) {
-      return "incomplete batch header: "
-          + fileRemaining
-          + " bytes left, a header is "
-          + HEADER_BYTES;
+      return new BadHeader(
+          "incomplete batch header: " + fileRemaining + " bytes left, a header is " + HEADER_BYTES);
     }
     int p = buf.position();
     int length = buf.getInt(p);
     if (length < HEADER_BYTES - LENGTH_FIELD || length > MAX_BATCH_BYTES) {
-      return "batch length "
-          + length
-          + " is outside "
-          + (HEADER_BYTES - LENGTH_FIELD)
-          + ".."
-          + MAX_BATCH_BYTES;
+      return new BadHeader(
+          "batch length "
+              + length
+              + " is outside "
+              + (HEADER_BYTES - LENGTH_FIELD)
+              + ".."
+              + MAX_BATCH_BYTES);
     }
     if (LENGTH_FIELD + (long) length > fileRemaining) {
-      return "batch of "
-          + (LENGTH_FIELD + length)
-          + " bytes runs past the end of the file ("
-          + fileRemaining
-          + " bytes left)";
+      return new BadHeader(
+          "batch of "
+              + (LENGTH_FIELD + length)
+              + " bytes runs past the end of the file ("
+              + fileRemaining
+              + " bytes left)");
     }
     byte magic = buf.get(p + 16);
     if (magic != MAGIC) {
-      return "unknown batch magic " + magic + " (expected " + MAGIC + ")";
+      return new BadHeader("unknown batch magic " + magic + " (expected " + MAGIC + ")");
     }
     int count = buf.getInt(p + 26);
     if (count < 1) {
-      return "batch record count " + count + " is not positive";
+      return new BadHeader("batch record count " + count + " is not positive");
     }
     return new Header(
         buf.getLong(p + 4),

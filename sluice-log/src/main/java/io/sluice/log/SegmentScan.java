@@ -58,9 +58,9 @@ final class SegmentScan {
           rel = 0;
         }
         buf.position(rel);
-        Object r = RecordBatch.readHeader(buf, remaining);
+        RecordBatch.HeaderRead r = RecordBatch.readHeader(buf, remaining);
         if (!(r instanceof RecordBatch.Header h)) {
-          failure = (String) r;
+          failure = ((RecordBatch.BadHeader) r).reason();
           break;
         }
         if (rel + h.totalBytes() > buf.limit()) {
@@ -158,7 +158,7 @@ final class SegmentScan {
           rel = 0;
         }
         buf.position(rel);
-        Object r = RecordBatch.readHeader(buf, remaining);
+        RecordBatch.HeaderRead r = RecordBatch.readHeader(buf, remaining);
         String bad;
         RecordBatch.Header h = null;
         if (r instanceof RecordBatch.Header header) {
@@ -173,7 +173,7 @@ final class SegmentScan {
             bad = "batch base offset " + h.baseOffset() + " where " + expected + " was expected";
           }
         } else {
-          bad = (String) r;
+          bad = ((RecordBatch.BadHeader) r).reason();
         }
         if (bad == null) {
           expected = h.nextOffset();
