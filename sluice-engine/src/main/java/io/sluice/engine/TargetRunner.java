@@ -1,21 +1,15 @@
 package io.sluice.engine;
 
 import io.sluice.core.config.TargetConfig;
-import io.sluice.core.config.TargetConfig.RetryConfig;
 import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformInput;
 import io.sluice.core.transform.TransformOutput;
 import io.sluice.engine.targets.DeliveryException;
 import io.sluice.engine.targets.Outbound;
 import io.sluice.engine.targets.Sender;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
@@ -60,11 +54,12 @@ final class TargetRunner {
   private final long[] start;
   private final Semaphore window;
   private final LinkedBlockingDeque<Delivery> ready = new LinkedBlockingDeque<>();
-  private final Map<String, ArrayDeque<Delivery>> waitingByGroup = new HashMap<>();
-  private final Set<String> busyGroups = new HashSet<>();
+  private final OrderedGroups groups = new OrderedGroups();
   private final List<Thread> workers = new ArrayList<>();
   private final AtomicInteger pendingRetries = new AtomicInteger();
   private final TokenBucket rate = new TokenBucket();
+  private final RetryPolicy retryPolicy =
+      new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble());
   private final Map<Integer, Long> lastCommitted = new TreeMap<>();
   private volatile boolean stopped;
   private volatile boolean retired;
@@ -161,14 +156,8 @@ final class TargetRunner {
   }
 
   private void dispatch(Delivery d) {
-    if (settings.config().ordered() && d.groupKey() != null) {
-      synchronized (busyGroups) {
-        if (busyGroups.contains(d.groupKey())) {
-          waitingByGroup.computeIfAbsent(d.groupKey(), k -> new ArrayDeque<>()).add(d);
-          return;
-        }
-        busyGroups.add(d.groupKey());
-      }
+    if (settings.config().ordered() && d.groupKey() != null && !groups.admit(d)) {
+      return; // waits behind the head of its group
     }
     ready.add(d);
   }
@@ -318,53 +307,35 @@ final class TargetRunner {
 
   private void failed(Delivery d, DeliveryException e, TargetConfig config) {
     metrics.failed();
-    RetryConfig r = config.retry();
     long now = routing.clock().millis();
-    if (!e.retryable()) {
-      deadLetter(d, e.getMessage());
-      return;
+    switch (retryPolicy.decide(d, e, config.retry(), config.ordered(), now)) {
+      case RetryPolicy.DeadLetter dl -> deadLetter(d, dl.reason());
+      case RetryPolicy.RetryInMemory m -> {
+        metrics.retried();
+        scheduleInMemory(d, m.delayMs());
+      }
+      case RetryPolicy.RetryDurably q -> {
+        metrics.retried();
+        pendingRetries.incrementAndGet();
+        routing
+            .retries()
+            .add(d, rule, id, q.dueMs())
+            .whenComplete(
+                (ok, err) -> {
+                  pendingRetries.decrementAndGet();
+                  if (err != null) {
+                    LOG.warn(
+                        "target {}/{}: could not queue a retry durably ({}); retrying in memory",
+                        rule,
+                        id,
+                        err.toString());
+                    scheduleInMemory(d, q.delayMs());
+                  } else {
+                    finish(d);
+                  }
+                });
+      }
     }
-    long age = now - d.firstAttemptMs();
-    if (d.attempts() >= r.maxAttempts() || age >= r.maxAge().toMillis()) {
-      deadLetter(
-          d,
-          "gave up after "
-              + d.attempts()
-              + (d.attempts() == 1 ? " attempt" : " attempts")
-              + " over "
-              + io.sluice.core.config.Durations.format(Duration.ofMillis(Math.max(age, 0)))
-              + " (retry: maxAttempts "
-              + r.maxAttempts()
-              + ", maxAge "
-              + io.sluice.core.config.Durations.format(r.maxAge())
-              + "); last error: "
-              + e.getMessage());
-      return;
-    }
-    long delay = backoffMs(r, d.attempts(), e.retryAfter());
-    metrics.retried();
-    if (config.ordered() || d.attempts() < QUICK_ATTEMPTS) {
-      scheduleInMemory(d, delay);
-      return;
-    }
-    pendingRetries.incrementAndGet();
-    routing
-        .retries()
-        .add(d, rule, id, now + delay)
-        .whenComplete(
-            (ok, err) -> {
-              pendingRetries.decrementAndGet();
-              if (err != null) {
-                LOG.warn(
-                    "target {}/{}: could not queue a retry durably ({}); retrying in memory",
-                    rule,
-                    id,
-                    err.toString());
-                scheduleInMemory(d, delay);
-              } else {
-                finish(d);
-              }
-            });
   }
 
   private void scheduleInMemory(Delivery d, long delayMs) {
@@ -391,14 +362,6 @@ final class TargetRunner {
             },
             delayMs,
             TimeUnit.MILLISECONDS);
-  }
-
-  static long backoffMs(RetryConfig r, int attempts, Duration retryAfter) {
-    double base = r.initialBackoff().toMillis() * Math.pow(2, Math.max(0, attempts - 1));
-    long capped = (long) Math.min(base, r.maxBackoff().toMillis());
-    long jittered = (long) (capped * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
-    long hint = retryAfter == null ? 0 : retryAfter.toMillis();
-    return Math.max(Math.max(jittered, 1), Math.min(hint, r.maxBackoff().toMillis()));
   }
 
   private void deadLetter(Delivery d, String error) {
@@ -434,15 +397,9 @@ final class TargetRunner {
   /** The delivery is settled (delivered, skipped, dead-lettered or durably queued for retry). */
   private void finish(Delivery d) {
     if (settings.config().ordered() && d.groupKey() != null) {
-      synchronized (busyGroups) {
-        ArrayDeque<Delivery> q = waitingByGroup.get(d.groupKey());
-        Delivery next = q == null ? null : q.poll();
-        if (next != null) {
-          ready.add(next);
-        } else {
-          waitingByGroup.remove(d.groupKey());
-          busyGroups.remove(d.groupKey());
-        }
+      Delivery next = groups.settled(d.groupKey());
+      if (next != null) {
+        ready.add(next);
       }
     }
     if (d.retryOffset() >= 0) {
@@ -523,11 +480,7 @@ final class TargetRunner {
     stop();
     List<Delivery> left = new ArrayList<>();
     ready.drainTo(left);
-    synchronized (busyGroups) {
-      waitingByGroup.values().forEach(left::addAll);
-      waitingByGroup.clear();
-      busyGroups.clear();
-    }
+    left.addAll(groups.drain());
     for (Delivery d : left) {
       deadLetter(
           d,

@@ -29,6 +29,14 @@ public final class DeliveryException extends Exception {
     return new DeliveryException(false, message, null, null);
   }
 
+  /**
+   * Whether an HTTP answer with {@code status} is worth trying again: 408 (timeout), 429 (too many
+   * requests) and 5xx are; any other status says the request itself is wrong (EventBridge's rule).
+   */
+  public static boolean isRetryableStatus(int status) {
+    return status == 408 || status == 429 || status >= 500;
+  }
+
   public boolean retryable() {
     return retryable;
   }

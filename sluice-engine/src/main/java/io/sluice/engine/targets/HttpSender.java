@@ -118,7 +118,7 @@ public final class HttpSender implements Sender {
                     + (text.length() > ERROR_BODY_CHARS
                         ? text.substring(0, ERROR_BODY_CHARS) + "…"
                         : text));
-    boolean retry = s == 408 || s == 429 || s >= 500;
+    boolean retry = DeliveryException.isRetryableStatus(s);
     Duration after = r.headers().firstValue("Retry-After").map(HttpSender::retryAfter).orElse(null);
     throw new DeliveryException(retry, message, after, null);
   }
