@@ -1,6 +1,8 @@
 package io.sluice.engine;
 
+import io.sluice.core.EventCodec;
 import io.sluice.core.rules.RuleSet;
+import io.sluice.log.EventLog;
 import io.sluice.log.LogEntry;
 import io.sluice.log.LogReader;
 import java.time.Duration;
@@ -26,18 +28,37 @@ final class BusRouter {
   }
 
   final String bus;
-  private final Routing routing;
   private final int partitions;
+  private final EventLog log;
+  private final EventCodec codec;
+  private final Health health;
+  private final Routing.Metrics metrics;
+  private final DeadLetters deadLetters;
   private volatile Routes routes = Routes.EMPTY;
   private final Thread[] threads;
   private final long[] position;
   private final long[] lastIngestionMs;
   private volatile boolean stopped;
 
-  BusRouter(Routing routing, String bus, int partitions) {
-    this.routing = routing;
+  /**
+   * @param codec checks a stored record that is not Sluice's own envelope
+   * @param deadLetters where a stored record that is not an event goes, with its reason
+   */
+  BusRouter(
+      String bus,
+      int partitions,
+      EventLog log,
+      EventCodec codec,
+      Health health,
+      Routing.Metrics metrics,
+      DeadLetters deadLetters) {
     this.bus = bus;
     this.partitions = partitions;
+    this.log = log;
+    this.codec = codec;
+    this.health = health;
+    this.metrics = metrics;
+    this.deadLetters = deadLetters;
     this.threads = new Thread[partitions];
     this.position = new long[partitions];
     this.lastIngestionMs = new long[partitions];
@@ -57,62 +78,42 @@ final class BusRouter {
       int partition = p;
       position[p] = start[p];
       threads[p] =
-          Thread.ofVirtual()
-              .name("sluice-router-" + bus + "-" + p)
-              .start(() -> run(partition, start[partition]));
+          Thread.ofVirtual().name("sluice-router-" + bus + "-" + p).start(() -> run(partition));
     }
   }
 
-  /** Backoff after an unexpected error, doubling to at most this. */
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-
   /**
-   * Routes partition {@code p} until stopped. An unexpected error never ends it: it is reported to
-   * {@link Health} (logged once, counted), and the partition is read again from the last event
-   * routed after a backoff; events of the batch that was being routed may be handed to their
-   * targets again (at least once).
+   * Routes partition {@code p} until stopped. An unexpected error never ends it (see {@link
+   * Supervised}): the partition is read again from the last event routed; events of the batch that
+   * was being routed may be handed to their targets again (at least once).
    */
-  private void run(int p, long start) {
-    String component = "router " + bus + "/" + p;
-    long backoffMs = 200;
-    while (!stopped) {
-      try {
-        routeFrom(p, position[p]);
-        return; // stopped
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        if (stopped) {
-          return;
-        }
-        routing.health().failed(component, "at offset " + position[p] + ": " + e);
-        try {
-          Thread.sleep(backoffMs);
-        } catch (InterruptedException ie) {
-          return;
-        }
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
-      }
-    }
+  private void run(int p) {
+    Supervised.run(
+        component(p),
+        health,
+        () -> stopped,
+        () -> "at offset " + position[p],
+        () -> routeFrom(p, position[p]));
+  }
+
+  private String component(int p) {
+    return "router " + bus + "/" + p;
   }
 
   private void routeFrom(int p, long start) throws InterruptedException {
-    String component = "router " + bus + "/" + p;
+    String component = component(p);
     long skippedReported = 0;
-    try (LogReader reader = routing.log().reader(bus, p, start)) {
+    try (LogReader reader = log.reader(bus, p, start)) {
       while (!stopped) {
         List<LogEntry> batch = reader.poll(POLL_RECORDS, Duration.ofMillis(200));
-        routing.health().ok(component);
+        health.ok(component);
         if (reader.skippedByRetention() > skippedReported) {
           LOG.error(
               "bus {} partition {}: retention removed {} events before they were routed",
               bus,
               p,
               reader.skippedByRetention() - skippedReported);
-          routing
-              .metrics()
-              .expiredBeforeRouting(bus, reader.skippedByRetention() - skippedReported);
+          metrics.expiredBeforeRouting(bus, reader.skippedByRetention() - skippedReported);
           skippedReported = reader.skippedByRetention();
         }
         Routes r = routes;
@@ -150,7 +151,7 @@ final class BusRouter {
         return "not an event: the record is empty";
       }
       List<io.sluice.core.Problem> problems = new java.util.ArrayList<>();
-      if (routing.buses().codec().fromTree(node, "", problems) == null) {
+      if (codec.fromTree(node, "", problems) == null) {
         return "not an event: " + problems.get(0);
       }
       return null;
@@ -178,8 +179,8 @@ final class BusRouter {
     String invalid = notAnEvent(e.value());
     if (invalid != null) {
       // dead-lettered with its reason and counted; the events after it go on
-      routing.deadLetters().addInvalid(bus, e, invalid).join();
-      routing.metrics().invalidRecord(bus);
+      deadLetters.addInvalid(bus, e, invalid).join();
+      metrics.invalidRecord(bus);
       return;
     }
     EventMatcher.Match m = EventMatcher.match(r.rules(), e.value());
@@ -188,7 +189,7 @@ final class BusRouter {
     }
     Delivery d = Delivery.fresh(bus, e, m.event(), null);
     for (String rule : m.rules()) {
-      routing.metrics().matched(bus, rule);
+      metrics.matched(bus, rule);
       for (TargetRunner t : r.byRule().getOrDefault(rule, List.of())) {
         if (t.wants(p, e.offset())) {
           t.submit(d);

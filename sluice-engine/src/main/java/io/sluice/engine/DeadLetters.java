@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.EventIds;
 import io.sluice.core.Json;
 import io.sluice.log.AppendResult;
+import io.sluice.log.EventLog;
 import io.sluice.log.LogEntry;
 import io.sluice.log.LogReader;
 import io.sluice.log.LogRecord;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +53,14 @@ public final class DeadLetters {
    */
   public record Page(List<JsonNode> deadLetters, long next, long resumeAt) {}
 
-  private final Routing routing;
+  /** Queues a redriven delivery for its target again; completes once that is durable. */
+  @FunctionalInterface
+  interface Requeue {
+    CompletableFuture<Void> add(Delivery d, String rule, String target, long dueMs);
+  }
+
+  private final EventLog log;
+  private final Clock clock;
 
   /** Open dead letters by id (for counts, redrive, purge; order is not relied on). */
   private final Map<String, Entry> open = new java.util.HashMap<>();
@@ -63,13 +72,14 @@ public final class DeadLetters {
    */
   private final java.util.Set<String> removed = new java.util.HashSet<>();
 
-  DeadLetters(Routing routing) {
-    this.routing = routing;
+  DeadLetters(EventLog log, Clock clock) {
+    this.log = log;
+    this.clock = clock;
   }
 
   void start() {
-    routing.createInternalLog(LOG, Duration.ofDays(14));
-    try (LogReader r = routing.log().reader(LOG, 0, 0)) {
+    InternalLogs.create(log, LOG, Duration.ofDays(14));
+    try (LogReader r = log.reader(LOG, 0, 0)) {
       while (true) {
         List<LogEntry> batch = r.poll(1000, Duration.ZERO);
         if (batch.isEmpty()) {
@@ -106,9 +116,9 @@ public final class DeadLetters {
   CompletableFuture<Void> add(Delivery d, String rule, String target, String error) {
     ObjectNode rec = StoredRecords.delivery(d, rule, target);
     rec.put("kind", "dead-letter");
-    rec.put("id", EventIds.next(routing.clock()));
+    rec.put("id", EventIds.next(clock));
     rec.put("error", error);
-    rec.put("deadLetteredAt", routing.clock().millis());
+    rec.put("deadLetteredAt", clock.millis());
     return append(rec);
   }
 
@@ -119,7 +129,7 @@ public final class DeadLetters {
   CompletableFuture<Void> addInvalid(String bus, io.sluice.log.LogEntry e, String error) {
     ObjectNode rec = Json.MAPPER.createObjectNode();
     rec.put("kind", "dead-letter");
-    rec.put("id", EventIds.next(routing.clock()));
+    rec.put("id", EventIds.next(clock));
     rec.put("bus", bus);
     rec.put("partition", e.partition());
     rec.put("offset", e.offset());
@@ -128,16 +138,14 @@ public final class DeadLetters {
     rec.put("attempts", 0);
     rec.put("firstAttempt", 0);
     rec.put("error", error);
-    rec.put("deadLetteredAt", routing.clock().millis());
+    rec.put("deadLetteredAt", clock.millis());
     String text = new String(e.value(), java.nio.charset.StandardCharsets.UTF_8);
     rec.put("record", text.length() > 10_000 ? text.substring(0, 10_000) + "…" : text);
     return append(rec);
   }
 
   private CompletableFuture<Void> append(ObjectNode rec) {
-    return routing
-        .log()
-        .append(LOG, List.of(LogRecord.of(StoredRecords.bytes(rec))))
+    return log.append(LOG, List.of(LogRecord.of(StoredRecords.bytes(rec))))
         .thenAccept(
             results -> {
               AppendResult r = results.get(0);
@@ -158,7 +166,7 @@ public final class DeadLetters {
     List<JsonNode> records = new ArrayList<>();
     long next = -1;
     long resumeAt;
-    try (LogReader r = routing.log().reader(LOG, 0, Math.max(0, from))) {
+    try (LogReader r = log.reader(LOG, 0, Math.max(0, from))) {
       scan:
       while (true) {
         List<LogEntry> batch = r.poll(1000, Duration.ZERO);
@@ -202,7 +210,7 @@ public final class DeadLetters {
   }
 
   private JsonNode read(long offset) {
-    try (LogReader r = routing.log().reader(LOG, 0, offset)) {
+    try (LogReader r = log.reader(LOG, 0, offset)) {
       List<LogEntry> one = r.poll(1, Duration.ZERO);
       return one.isEmpty() || one.get(0).offset() != offset
           ? null
@@ -214,8 +222,11 @@ public final class DeadLetters {
     return open.values().stream().filter(filter::test).count();
   }
 
-  /** Queues every matching dead letter for its target again (attempts reset); returns how many. */
-  public int redrive(Filter filter) {
+  /**
+   * Queues every matching dead letter for its target again through {@code requeue} (attempts
+   * reset); returns how many. {@link Routing#redrive} is the public way.
+   */
+  int redrive(Filter filter, Requeue requeue) {
     List<Entry> chosen = matching(filter::test);
     List<String> ids = new ArrayList<>();
     for (Entry e : chosen) {
@@ -237,7 +248,7 @@ public final class DeadLetters {
               null,
               d.replayName(),
               -1);
-      routing.retries().add(fresh, e.rule(), e.target(), routing.clock().millis()).join();
+      requeue.add(fresh, e.rule(), e.target(), clock.millis()).join();
       ids.add(e.id());
     }
     remove(ids, "redrive");

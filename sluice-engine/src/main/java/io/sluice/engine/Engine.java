@@ -52,7 +52,8 @@ public final class Engine implements AutoCloseable {
             config.dataDir().resolve("rules.json"),
             new io.sluice.core.config.RuleReader(
                 new java.util.LinkedHashSet<>(buses.names()), System::getenv, config.dataDir()),
-            routing);
+            buses,
+            routing::apply);
     try {
       rules.load();
       routing.start(rules.effective());

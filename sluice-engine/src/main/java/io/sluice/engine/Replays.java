@@ -7,6 +7,7 @@ import io.sluice.core.InvalidInputException;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
 import io.sluice.log.AtomicFiles;
+import io.sluice.log.EventLog;
 import io.sluice.log.LogEntry;
 import io.sluice.log.LogReader;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,12 +142,22 @@ public final class Replays {
     }
   }
 
-  private final Routing routing;
+  private final EventLog log;
+  private final Buses buses;
+  private final Clock clock;
+  private final RouteTable table;
   private final Path dir;
   private final Map<String, Replay> replays = new ConcurrentHashMap<>();
 
-  Replays(Routing routing, Path dir) {
-    this.routing = routing;
+  /**
+   * @param table the current rules and targets, which a replay matches and delivers to
+   * @param dir where each replay's state file lives
+   */
+  Replays(EventLog log, Buses buses, Clock clock, RouteTable table, Path dir) {
+    this.log = log;
+    this.buses = buses;
+    this.clock = clock;
+    this.table = table;
     this.dir = dir;
   }
 
@@ -169,7 +181,7 @@ public final class Replays {
                   Instant.parse(n.path("to").asText()),
                   n.hasNonNull("rule") ? n.get("rule").asText() : null,
                   n.hasNonNull("target") ? n.get("target").asText() : null);
-          if (!routing.buses().exists(spec.bus())) {
+          if (!buses.exists(spec.bus())) {
             continue;
           }
           long[] start = longs(n.path("startOffsets"));
@@ -180,7 +192,7 @@ public final class Replays {
             doneBelow = longs(n.path("doneBelow"));
           } else {
             // written by an earlier version: progress in the bus cursor replay:<name>
-            Map<Integer, Long> cursor = routing.log().cursor(spec.bus(), cursorName(spec.name()));
+            Map<Integer, Long> cursor = log.cursor(spec.bus(), cursorName(spec.name()));
             for (int p = 0; p < start.length; p++) {
               start[p] = Math.max(start[p], cursor.getOrDefault(p, start[p]));
             }
@@ -225,8 +237,7 @@ public final class Replays {
     List<Problem> problems = new ArrayList<>();
     String name =
         requested.name() == null
-            ? "replay-"
-                + io.sluice.core.EventIds.next(routing.clock()).substring(0, 13).replace("-", "")
+            ? "replay-" + io.sluice.core.EventIds.next(clock).substring(0, 13).replace("-", "")
             : requested.name();
     if (!NAME.matcher(name).matches()) {
       problems.add(
@@ -241,7 +252,7 @@ public final class Replays {
               "a replay named " + Problem.render(name) + " already exists",
               Problem.render(name)));
     }
-    if (requested.bus() == null || !routing.buses().exists(requested.bus())) {
+    if (requested.bus() == null || !buses.exists(requested.bus())) {
       problems.add(
           Problem.of(
               "/bus",
@@ -266,7 +277,7 @@ public final class Replays {
                   + EventCodec.formatTime(requested.to())));
     }
     if (problems.isEmpty() && requested.rule() != null) {
-      var rule = routing.rule(requested.bus(), requested.rule());
+      var rule = table.rule(requested.bus(), requested.rule());
       if (rule == null) {
         problems.add(
             Problem.of(
@@ -298,14 +309,14 @@ public final class Replays {
             requested.to(),
             requested.rule(),
             requested.target());
-    int n = routing.log().info(spec.bus()).partitions().size();
+    int n = log.info(spec.bus()).partitions().size();
     long[] start = new long[n];
     long[] end = new long[n];
     for (int p = 0; p < n; p++) {
-      start[p] = routing.log().offsetForTime(spec.bus(), p, spec.from());
-      end[p] = routing.log().offsetForTime(spec.bus(), p, spec.to());
+      start[p] = log.offsetForTime(spec.bus(), p, spec.from());
+      end[p] = log.offsetForTime(spec.bus(), p, spec.to());
     }
-    Replay r = new Replay(spec, start, end, new long[n], routing.clock().instant());
+    Replay r = new Replay(spec, start, end, new long[n], clock.instant());
     replays.put(name, r);
     persist(r);
     launch(r);
@@ -328,7 +339,7 @@ public final class Replays {
     Spec s = r.spec;
     try {
       for (int p = 0; p < r.startOffsets.length; p++) {
-        try (LogReader reader = routing.log().reader(s.bus(), p, r.startOffsets[p])) {
+        try (LogReader reader = log.reader(s.bus(), p, r.startOffsets[p])) {
           while (reader.position() < r.endOffsets[p]) {
             List<LogEntry> batch = reader.poll(500, Duration.ofMillis(200));
             for (LogEntry e : batch) {
@@ -342,8 +353,7 @@ public final class Replays {
                   r.progress[p].scanned(
                       Math.min(batch.get(batch.size() - 1).offset() + 1, r.endOffsets[p])));
             } else if (reader.position() < r.endOffsets[p]
-                && routing.log().info(s.bus()).partitions().get(p).startOffset()
-                    >= r.endOffsets[p]) {
+                && log.info(s.bus()).partitions().get(p).startOffset() >= r.endOffsets[p]) {
               break; // retention removed the rest of the range
             }
           }
@@ -357,7 +367,7 @@ public final class Replays {
     } catch (RuntimeException e) {
       r.state = State.FAILED;
       r.error = e.toString();
-      r.finishedAt = routing.clock().instant();
+      r.finishedAt = clock.instant();
       persist(r);
       LOG.error("replay {} failed", s.name(), e);
     }
@@ -365,7 +375,7 @@ public final class Replays {
 
   private void deliver(Replay r, int p, LogEntry e) throws InterruptedException {
     Spec s = r.spec;
-    BusRouter.Routes routes = routing.routes(s.bus());
+    BusRouter.Routes routes = table.routes(s.bus());
     EventMatcher.Match m = EventMatcher.match(routes.rules(), e.value());
     for (String rule : m.rules()) {
       if (s.rule() != null && !s.rule().equals(rule)) {
@@ -408,10 +418,10 @@ public final class Replays {
         return;
       }
       r.state = State.COMPLETED;
-      r.finishedAt = routing.clock().instant();
+      r.finishedAt = clock.instant();
     }
     persist(r);
-    routing.log().deleteCursor(r.spec.bus(), cursorName(r.spec.name()));
+    log.deleteCursor(r.spec.bus(), cursorName(r.spec.name()));
     LOG.info("replay {} completed: {} deliveries", r.spec.name(), r.settled.get());
   }
 

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.TransientException;
 import io.sluice.log.AppendResult;
+import io.sluice.log.EventLog;
 import io.sluice.log.LogEntry;
 import io.sluice.log.LogReader;
 import io.sluice.log.LogRecord;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,7 @@ final class RetryQueue {
   static final int MAX_IN_MEMORY = 100_000;
 
   /** A queued retry; due times are on the routing's clock, and so is the wait for them. */
-  private record Due(long atMs, long offset, JsonNode record, java.time.Clock clock)
-      implements Delayed {
+  private record Due(long atMs, long offset, JsonNode record, Clock clock) implements Delayed {
     @Override
     public long getDelay(TimeUnit unit) {
       return unit.convert(atMs - clock.millis(), TimeUnit.MILLISECONDS);
@@ -50,7 +51,12 @@ final class RetryQueue {
     }
   }
 
-  private final Routing routing;
+  private final EventLog log;
+  private final Clock clock;
+  private final Health health;
+  private final Routing.Metrics metrics;
+  private final RouteTable table;
+  private final DeadLetters deadLetters;
   private final DelayQueue<Due> due = new DelayQueue<>();
   private OffsetTracker tracker;
   private long lastCommitted;
@@ -58,13 +64,28 @@ final class RetryQueue {
   private Thread loader;
   private Thread dispatcher;
 
-  RetryQueue(Routing routing) {
-    this.routing = routing;
+  /**
+   * @param table finds the target a due retry belongs to
+   * @param deadLetters where a retry goes whose target was removed meanwhile
+   */
+  RetryQueue(
+      EventLog log,
+      Clock clock,
+      Health health,
+      Routing.Metrics metrics,
+      RouteTable table,
+      DeadLetters deadLetters) {
+    this.log = log;
+    this.clock = clock;
+    this.health = health;
+    this.metrics = metrics;
+    this.table = table;
+    this.deadLetters = deadLetters;
   }
 
   void start() {
-    routing.createInternalLog(LOG, Duration.ofDays(8));
-    lastCommitted = routing.log().cursor(LOG, CURSOR).getOrDefault(0, 0L);
+    InternalLogs.create(log, LOG, Duration.ofDays(8));
+    lastCommitted = log.cursor(LOG, CURSOR).getOrDefault(0, 0L);
     tracker = new OffsetTracker(lastCommitted);
     loader = Thread.ofVirtual().name("sluice-retry-loader").start(this::load);
     dispatcher = Thread.ofVirtual().name("sluice-retry-dispatcher").start(this::dispatch);
@@ -74,9 +95,7 @@ final class RetryQueue {
   CompletableFuture<Void> add(Delivery d, String rule, String target, long nextAttemptMs) {
     ObjectNode rec = StoredRecords.delivery(d, rule, target);
     rec.put("nextAttempt", nextAttemptMs);
-    return routing
-        .log()
-        .append(LOG, List.of(LogRecord.of(StoredRecords.bytes(rec))))
+    return log.append(LOG, List.of(LogRecord.of(StoredRecords.bytes(rec))))
         .thenAccept(
             results -> {
               AppendResult r = results.get(0);
@@ -95,38 +114,23 @@ final class RetryQueue {
    */
   private void load() {
     loadedUpTo = lastCommitted;
-    long backoffMs = 200;
-    while (!stopped) {
-      try {
-        loadFrom(loadedUpTo);
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        if (stopped) {
-          return;
-        }
-        routing.health().failed("retry loader", "at offset " + loadedUpTo + ": " + e);
-        try {
-          Thread.sleep(backoffMs);
-        } catch (InterruptedException ie) {
-          return;
-        }
-        backoffMs = Math.min(backoffMs * 2, BusRouter.MAX_BACKOFF.toMillis());
-      }
-    }
+    Supervised.run(
+        "retry loader",
+        health,
+        () -> stopped,
+        () -> "at offset " + loadedUpTo,
+        () -> loadFrom(loadedUpTo));
   }
 
   private void loadFrom(long from) throws InterruptedException {
-    try (LogReader r = routing.log().reader(LOG, 0, from)) {
+    try (LogReader r = log.reader(LOG, 0, from)) {
       while (!stopped) {
         if (due.size() >= MAX_IN_MEMORY) {
           Thread.sleep(100); // the dispatcher drains the queue; the rest waits in the log
           continue;
         }
         List<LogEntry> batch = r.poll(1000, Duration.ofMillis(200));
-        routing.health().ok("retry loader");
+        health.ok("retry loader");
         for (LogEntry e : batch) {
           JsonNode rec;
           try {
@@ -137,12 +141,12 @@ final class RetryQueue {
                 "retry queue offset {} is not a retry record ({}); skipped",
                 e.offset(),
                 notJson.getMessage());
-            routing.metrics().invalidRecord(LOG);
+            metrics.invalidRecord(LOG);
             loadedUpTo = e.offset() + 1;
             continue;
           }
           tracker.add(e.offset(), e.timestampMs());
-          due.add(new Due(rec.path("nextAttempt").asLong(), e.offset(), rec, routing.clock()));
+          due.add(new Due(rec.path("nextAttempt").asLong(), e.offset(), rec, clock));
           loadedUpTo = e.offset() + 1;
         }
         if (!batch.isEmpty()) {
@@ -162,10 +166,9 @@ final class RetryQueue {
         Delivery delivery = StoredRecords.delivery(d.record(), d.offset());
         String rule = d.record().path("rule").asText();
         String target = d.record().path("target").asText();
-        TargetRunner runner = routing.runner(delivery.bus(), rule, target);
+        TargetRunner runner = table.runner(delivery.bus(), rule, target);
         if (runner == null) {
-          routing
-              .deadLetters()
+          deadLetters
               .add(
                   delivery,
                   rule,
@@ -181,12 +184,7 @@ final class RetryQueue {
                     if (err == null) {
                       done(d.offset());
                     } else {
-                      due.add(
-                          new Due(
-                              routing.clock().millis() + 1000,
-                              d.offset(),
-                              d.record(),
-                              routing.clock()));
+                      due.add(new Due(clock.millis() + 1000, d.offset(), d.record(), clock));
                     }
                   });
         } else {
@@ -213,7 +211,7 @@ final class RetryQueue {
     long c = tracker.committable();
     if (c != lastCommitted) {
       try {
-        routing.log().commitCursor(LOG, CURSOR, Map.of(0, c));
+        log.commitCursor(LOG, CURSOR, Map.of(0, c));
         lastCommitted = c;
       } catch (TransientException e) {
         LOG_.warn("could not commit the retry queue cursor: {}", e.getMessage());

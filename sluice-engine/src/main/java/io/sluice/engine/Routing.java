@@ -13,8 +13,6 @@ import io.sluice.engine.targets.LogSender;
 import io.sluice.engine.targets.Sender;
 import io.sluice.log.EventLog;
 import io.sluice.log.LogInfo;
-import io.sluice.log.LogSpec;
-import io.sluice.log.Retention;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +42,7 @@ public final class Routing implements AutoCloseable {
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   /** Counters not tied to one target. */
-  final class Metrics {
+  static final class Metrics {
     private final TargetMetrics.Registry registry;
     private final MeterRegistry meters;
 
@@ -80,19 +78,20 @@ public final class Routing implements AutoCloseable {
 
   private final EventLog log;
   private final Buses buses;
-  private final Ingest ingest;
   private final Clock clock;
   private final Metrics metrics;
   private final Health health;
   private final ScheduledExecutorService scheduler;
-  private final RetryQueue retries;
+  private final RouteTable table = new RouteTable();
   private final DeadLetters deadLetters;
+  private final RetryQueue retries;
   private final Replays replays;
+  private final TargetRunner.Parts parts;
   private final Map<String, BusRouter> routers = new LinkedHashMap<>();
   private final Map<String, TargetRunner> runners = new LinkedHashMap<>();
-  private final Map<String, RuleConfig> enabledRules = new LinkedHashMap<>();
-  private volatile boolean closed;
+  private final Ingest ingest;
   private final ExternalTargets externalTargets;
+  private volatile boolean closed;
 
   /**
    * Builds senders for targets that live outside the engine (lake tables). The same (bus, rule,
@@ -112,10 +111,8 @@ public final class Routing implements AutoCloseable {
       MeterRegistry meters,
       Path dataDir,
       ExternalTargets externalTargets) {
-    this.externalTargets = externalTargets;
     this.log = log;
     this.buses = buses;
-    this.ingest = ingest;
     this.clock = clock;
     this.metrics = new Metrics(meters);
     this.health = new Health(clock, meters);
@@ -127,19 +124,22 @@ public final class Routing implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.retries = new RetryQueue(this);
-    this.deadLetters = new DeadLetters(this);
-    this.replays = new Replays(this, dataDir.resolve("replays"));
+    this.deadLetters = new DeadLetters(log, clock);
+    this.retries = new RetryQueue(log, clock, health, metrics, table, deadLetters);
+    this.replays = new Replays(log, buses, clock, table, dataDir.resolve("replays"));
+    this.parts =
+        new TargetRunner.Parts(clock, scheduler, retries, deadLetters, replays, metrics.registry);
+    this.ingest = ingest;
+    this.externalTargets = externalTargets;
   }
 
   /** Starts routing every bus with {@code rules} (the enabled ones are used). */
   synchronized void start(List<RuleConfig> rules) {
     deadLetters.start();
-    retries.start();
     Map<String, long[]> startAt = new HashMap<>();
     for (String bus : buses.names()) {
       int n = log.info(bus).partitions().size();
-      routers.put(bus, new BusRouter(this, bus, n));
+      routers.put(bus, new BusRouter(bus, n, log, buses.codec(), health, metrics, deadLetters));
       long[] end = new long[n];
       LogInfo info = log.info(bus);
       for (int p = 0; p < n; p++) {
@@ -148,6 +148,7 @@ public final class Routing implements AutoCloseable {
       startAt.put(bus, end);
     }
     apply(rules);
+    retries.start(); // after the targets exist: a due retry finds its target or is dead-lettered
     // each router starts at the lowest cursor of its targets (where the earliest owed event is)
     for (BusRouter r : routers.values()) {
       long[] start = startAt.get(r.bus);
@@ -188,9 +189,9 @@ public final class Routing implements AutoCloseable {
     }
     // add or reconfigure
     for (Map.Entry<String, TargetConfig> e : desired.entrySet()) {
-      String[] parts = e.getKey().split("/", 3);
+      String[] names = e.getKey().split("/", 3);
       TargetRunner existing = runners.get(e.getKey());
-      Sender sender = sender(parts[0], parts[1], e.getValue());
+      Sender sender = sender(names[0], names[1], e.getValue());
       if (existing != null) {
         Sender old = existing.reconfigure(e.getValue(), sender);
         scheduler.schedule(old::close, DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -198,17 +199,16 @@ public final class Routing implements AutoCloseable {
         runners.put(
             e.getKey(),
             new TargetRunner(
-                this,
-                parts[0],
-                parts[1],
+                names[0],
+                names[1],
                 e.getValue(),
                 sender,
-                startOffsets(parts[0], parts[1], e.getValue().id())));
+                TargetCursor.open(log, names[0], cursorName(names[1], e.getValue().id())),
+                this.parts));
       }
     }
-    enabledRules.clear();
-    enabledRules.putAll(enabled);
     // new routes per bus
+    Map<String, BusRouter.Routes> routes = new LinkedHashMap<>();
     for (BusRouter router : routers.values()) {
       Map<String, JsonNode> patterns = new LinkedHashMap<>();
       Map<String, List<TargetRunner>> byRule = new HashMap<>();
@@ -224,34 +224,17 @@ public final class Routing implements AutoCloseable {
           all.add(runner);
         }
       }
-      router.swap(
-          new BusRouter.Routes(RuleSet.compile(patterns), Map.copyOf(byRule), List.copyOf(all)));
+      BusRouter.Routes r =
+          new BusRouter.Routes(RuleSet.compile(patterns), Map.copyOf(byRule), List.copyOf(all));
+      router.swap(r);
+      routes.put(router.bus, r);
     }
+    table.publish(runners, enabled, routes);
   }
 
-  /**
-   * Where a (new or known) target starts: its committed cursor, else the current end of the bus.
-   */
-  private long[] startOffsets(String bus, String rule, String target) {
-    LogInfo info = log.info(bus);
-    Map<Integer, Long> committed = log.cursor(bus, TargetRunner.cursorName(rule, target));
-    long[] start = new long[info.partitions().size()];
-    boolean fresh = committed.isEmpty();
-    Map<Integer, Long> commit = new HashMap<>();
-    for (LogInfo.PartitionInfo p : info.partitions()) {
-      Long c = committed.get(p.partition());
-      start[p.partition()] = c != null ? c : p.endOffset();
-      if (c == null) {
-        commit.put(p.partition(), p.endOffset());
-      }
-    }
-    if (!commit.isEmpty()) {
-      log.commitCursor(bus, TargetRunner.cursorName(rule, target), commit);
-    }
-    if (fresh) {
-      LOG.info("target {}/{} on bus {} starts at the end of the bus", rule, target, bus);
-    }
-    return start;
+  /** The durable cursor of a rule's target on its bus. */
+  static String cursorName(String rule, String target) {
+    return "target:" + rule + ":" + target;
   }
 
   private Sender sender(String bus, String rule, TargetConfig t) {
@@ -305,17 +288,13 @@ public final class Routing implements AutoCloseable {
                     DRAIN_TIMEOUT);
               }
               r.retire();
-              log.deleteCursor(r.bus, r.cursorName);
+              r.cursor().delete();
             });
   }
 
   private void commitAll() {
     try {
-      List<TargetRunner> rs;
-      synchronized (this) {
-        rs = new ArrayList<>(runners.values());
-      }
-      for (TargetRunner r : rs) {
+      for (TargetRunner r : table.runners()) {
         r.commitCursor();
       }
       retries.commit();
@@ -329,62 +308,27 @@ public final class Routing implements AutoCloseable {
     return bus + "/" + rule + "/" + target;
   }
 
-  // ---- accessors for the parts
-  // -------------------------------------------------------------------
-
-  EventLog log() {
-    return log;
-  }
-
-  Buses buses() {
-    return buses;
-  }
-
-  Clock clock() {
-    return clock;
-  }
-
-  Metrics metrics() {
-    return metrics;
-  }
-
   /** What the long-running parts say about themselves. */
   public Health health() {
     return health;
-  }
-
-  ScheduledExecutorService scheduler() {
-    return scheduler;
-  }
-
-  RetryQueue retries() {
-    return retries;
   }
 
   public DeadLetters deadLetters() {
     return deadLetters;
   }
 
+  /** Queues every matching dead letter for its target again (attempts reset); returns how many. */
+  public int redrive(DeadLetters.Filter filter) {
+    return deadLetters.redrive(filter, retries::add);
+  }
+
   public Replays replays() {
     return replays;
   }
 
-  synchronized TargetRunner runner(String bus, String rule, String target) {
-    return runners.get(key(bus, rule, target));
-  }
-
-  synchronized RuleConfig rule(String bus, String name) {
-    return enabledRules.get(bus + "/" + name);
-  }
-
-  BusRouter.Routes routes(String bus) {
-    BusRouter r = routers.get(bus);
-    return r == null ? BusRouter.Routes.EMPTY : r.routes();
-  }
-
-  void createInternalLog(String name, Duration retention) {
-    LogSpec spec = LogSpec.defaults(1).withRetention(new Retention(retention, -1));
-    log.create(name, spec);
+  /** The durable retry queue (for tests that wait on it). */
+  RetryQueue retries() {
+    return retries;
   }
 
   /** Delivery statistics of one target. */
@@ -405,13 +349,9 @@ public final class Routing implements AutoCloseable {
 
   /** Statistics of every target of every enabled rule. */
   public List<TargetStats> stats() {
-    List<TargetRunner> rs;
-    synchronized (this) {
-      rs = new ArrayList<>(runners.values());
-    }
     Map<String, Long> open = deadLetters.countsByTarget();
     List<TargetStats> out = new ArrayList<>();
-    for (TargetRunner r : rs) {
+    for (TargetRunner r : table.runners()) {
       TargetMetrics m = r.metrics;
       out.add(
           new TargetStats(

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,15 +56,25 @@ public final class RuleCatalog {
 
   private final Path file;
   private final RuleReader reader;
-  private final Routing routing;
+  private final Buses buses;
+  private final Consumer<List<RuleConfig>> apply;
   private final Map<String, RuleConfig> fromConfig = new LinkedHashMap<>();
   private final Map<String, RuleConfig> fromApi = new LinkedHashMap<>();
   private final Map<String, Boolean> enabledOverride = new LinkedHashMap<>();
 
-  RuleCatalog(List<RuleConfig> configRules, Path file, RuleReader reader, Routing routing) {
+  /**
+   * @param apply makes the effective rules the ones that route (after every change)
+   */
+  RuleCatalog(
+      List<RuleConfig> configRules,
+      Path file,
+      RuleReader reader,
+      Buses buses,
+      Consumer<List<RuleConfig>> apply) {
     this.file = file;
     this.reader = reader;
-    this.routing = routing;
+    this.buses = buses;
+    this.apply = apply;
     for (RuleConfig r : configRules) {
       fromConfig.put(key(r.bus(), r.name()), r);
     }
@@ -231,11 +242,11 @@ public final class RuleCatalog {
       throw new io.sluice.core.TransientException(
           "cannot save rules to " + file + ": " + e.getMessage(), e);
     }
-    routing.apply(effective());
+    apply.accept(effective());
   }
 
   private void requireBus(String bus) {
-    if (!routing.buses().exists(bus)) {
+    if (!buses.exists(bus)) {
       throw Buses.notFound(bus);
     }
   }

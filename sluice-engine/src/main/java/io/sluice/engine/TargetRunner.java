@@ -7,11 +7,12 @@ import io.sluice.core.transform.TransformOutput;
 import io.sluice.engine.targets.DeliveryException;
 import io.sluice.engine.targets.Outbound;
 import io.sluice.engine.targets.Sender;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -43,54 +44,64 @@ final class TargetRunner {
   /** What the runner delivers with; replaced as a whole on reconfiguration. */
   record Settings(TargetConfig config, Sender sender) {}
 
+  /**
+   * Where a runner's deliveries go once settled or given up, and what it runs on; the same for
+   * every runner of a routing.
+   *
+   * @param retries where a delivery waits for a later attempt, and whose entries a retried delivery
+   *     settles
+   * @param replays which a replayed delivery settles
+   */
+  record Parts(
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      RetryQueue retries,
+      DeadLetters deadLetters,
+      Replays replays,
+      TargetMetrics.Registry metrics) {}
+
   final String bus;
   final String rule;
   final String id;
-  final String cursorName;
   final TargetMetrics metrics;
-  private final Routing routing;
+  private final Parts parts;
+  private final TargetCursor cursor;
   private volatile Settings settings;
-  private final OffsetTracker[] trackers;
-  private final long[] start;
   private final Semaphore window;
   private final LinkedBlockingDeque<Delivery> ready = new LinkedBlockingDeque<>();
+
+  /** Held while a delivery joins {@link #ready} or its group, and while retiring drains them. */
+  private final Object admission = new Object();
+
   private final OrderedGroups groups = new OrderedGroups();
   private final List<Thread> workers = new ArrayList<>();
   private final AtomicInteger pendingRetries = new AtomicInteger();
-  private final TokenBucket rate = new TokenBucket();
+  private final RateLimiter rate = new RateLimiter(System::nanoTime);
   private final RetryPolicy retryPolicy =
       new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble());
-  private final Map<Integer, Long> lastCommitted = new TreeMap<>();
   private volatile boolean stopped;
   private volatile boolean retired;
 
+  /**
+   * @param cursor where the target is on its bus (see {@link TargetCursor#open})
+   */
   TargetRunner(
-      Routing routing,
       String bus,
       String rule,
       TargetConfig config,
       Sender sender,
-      long[] startOffsets) {
-    this.routing = routing;
+      TargetCursor cursor,
+      Parts parts) {
+    this.parts = parts;
     this.bus = bus;
     this.rule = rule;
     this.id = config.id();
-    this.cursorName = cursorName(rule, config.id());
+    this.cursor = cursor;
     this.settings = new Settings(config, sender);
     this.window = new Semaphore(sender.maxOwed());
-    this.metrics = routing.metrics().target(bus, rule, config.id(), this);
-    this.trackers = new OffsetTracker[startOffsets.length];
-    this.start = startOffsets.clone();
-    for (int p = 0; p < startOffsets.length; p++) {
-      trackers[p] = new OffsetTracker(startOffsets[p]);
-      lastCommitted.put(p, startOffsets[p]);
-    }
+    this.metrics = parts.metrics().target(bus, rule, config.id(), this);
     rate.setRate(config.rateLimit());
     adjustWorkers(config.concurrency());
-  }
-
-  static String cursorName(String rule, String target) {
-    return "target:" + rule + ":" + target;
   }
 
   TargetConfig config() {
@@ -126,23 +137,23 @@ final class TargetRunner {
 
   /** Whether this target takes the event at {@code offset}: not before where it (re)started. */
   boolean wants(int partition, long offset) {
-    return offset >= start[partition];
+    return cursor.wants(partition, offset);
   }
 
   long start(int partition) {
-    return start[partition];
+    return cursor.start(partition);
   }
 
   /** Called by the router; waits while the target owes its sender's {@code maxOwed()}. */
   void submit(Delivery d) throws InterruptedException {
     window.acquire();
-    trackers[d.partition()].add(d.offset(), d.ingestionTimeMs());
+    cursor.owe(d.partition(), d.offset(), d.ingestionTimeMs());
     dispatch(d);
   }
 
   /** The router looked at everything in {@code partition} below {@code next}. */
   void scanned(int partition, long next) {
-    trackers[partition].scanned(next);
+    cursor.scanned(partition, next);
   }
 
   /** A due entry of the durable retry queue. */
@@ -156,10 +167,20 @@ final class TargetRunner {
   }
 
   private void dispatch(Delivery d) {
-    if (settings.config().ordered() && d.groupKey() != null && !groups.admit(d)) {
-      return; // waits behind the head of its group
+    synchronized (admission) {
+      if (retired) {
+        deadLetter(d, removedBeforeDelivery());
+        return;
+      }
+      if (settings.config().ordered() && d.groupKey() != null && !groups.admit(d)) {
+        return; // waits behind the head of its group
+      }
+      ready.add(d);
     }
-    ready.add(d);
+  }
+
+  private String removedBeforeDelivery() {
+    return "rule " + rule + " or its target " + id + " was removed before this event was delivered";
   }
 
   // ---- delivery
@@ -176,19 +197,7 @@ final class TargetRunner {
         if (first == null) {
           continue;
         }
-        List<Delivery> batch = new ArrayList<>();
-        batch.add(first);
-        if (s.config().batch() != null) {
-          long deadline = System.nanoTime() + s.config().batch().interval().toNanos();
-          while (batch.size() < s.config().batch().size()) {
-            long left = deadline - System.nanoTime();
-            Delivery next = left <= 0 ? ready.poll() : ready.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) {
-              break;
-            }
-            batch.add(next);
-          }
-        }
+        List<Delivery> batch = Batches.collect(ready, first, s.config().batch());
         rate.acquire(batch.size());
         attempt(s, batch);
       } catch (InterruptedException e) {
@@ -200,7 +209,7 @@ final class TargetRunner {
   }
 
   private void attempt(Settings s, List<Delivery> batch) {
-    long started = routing.clock().millis();
+    long started = parts.clock().millis();
     List<Outbound> out = new ArrayList<>(batch.size());
     List<Delivery> sending = new ArrayList<>(batch.size());
     Transform transform = s.config().transform();
@@ -262,7 +271,7 @@ final class TargetRunner {
 
   private void settle(Settings s, List<Delivery> sending, long started, Throwable err) {
     if (err == null) {
-      metrics.delivered(sending.size(), routing.clock().millis() - started);
+      metrics.delivered(sending.size(), parts.clock().millis() - started);
       for (Delivery d : sending) {
         finish(d);
       }
@@ -307,7 +316,7 @@ final class TargetRunner {
 
   private void failed(Delivery d, DeliveryException e, TargetConfig config) {
     metrics.failed();
-    long now = routing.clock().millis();
+    long now = parts.clock().millis();
     switch (retryPolicy.decide(d, e, config.retry(), config.ordered(), now)) {
       case RetryPolicy.DeadLetter dl -> deadLetter(d, dl.reason());
       case RetryPolicy.RetryInMemory m -> {
@@ -317,7 +326,7 @@ final class TargetRunner {
       case RetryPolicy.RetryDurably q -> {
         metrics.retried();
         pendingRetries.incrementAndGet();
-        routing
+        parts
             .retries()
             .add(d, rule, id, q.dueMs())
             .whenComplete(
@@ -340,24 +349,26 @@ final class TargetRunner {
 
   private void scheduleInMemory(Delivery d, long delayMs) {
     pendingRetries.incrementAndGet();
-    routing
+    parts
         .scheduler()
         .schedule(
             () -> {
               pendingRetries.decrementAndGet();
-              if (retired) {
-                deadLetter(
-                    d,
-                    "rule "
-                        + rule
-                        + " or its target "
-                        + id
-                        + " was removed before the retry; last error: "
-                        + d.lastError());
-              } else if (settings.config().ordered() && d.groupKey() != null) {
-                ready.addFirst(d); // still the head of its busy group
-              } else {
-                ready.add(d);
+              synchronized (admission) {
+                if (retired) {
+                  deadLetter(
+                      d,
+                      "rule "
+                          + rule
+                          + " or its target "
+                          + id
+                          + " was removed before the retry; last error: "
+                          + d.lastError());
+                } else if (settings.config().ordered() && d.groupKey() != null) {
+                  ready.addFirst(d); // still the head of its busy group
+                } else {
+                  ready.add(d);
+                }
               }
             },
             delayMs,
@@ -366,7 +377,7 @@ final class TargetRunner {
 
   private void deadLetter(Delivery d, String error) {
     pendingRetries.incrementAndGet();
-    routing
+    parts
         .deadLetters()
         .add(d, rule, id, error)
         .whenComplete(
@@ -379,7 +390,7 @@ final class TargetRunner {
                     id,
                     d.position(),
                     err.toString());
-                routing.scheduler().schedule(() -> deadLetter(d, error), 1, TimeUnit.SECONDS);
+                parts.scheduler().schedule(() -> deadLetter(d, error), 1, TimeUnit.SECONDS);
               } else {
                 metrics.deadLettered();
                 LOG.warn(
@@ -397,17 +408,21 @@ final class TargetRunner {
   /** The delivery is settled (delivered, skipped, dead-lettered or durably queued for retry). */
   private void finish(Delivery d) {
     if (settings.config().ordered() && d.groupKey() != null) {
-      Delivery next = groups.settled(d.groupKey());
-      if (next != null) {
-        ready.add(next);
+      synchronized (admission) {
+        Delivery next = groups.settled(d.groupKey());
+        if (next != null && retired) {
+          deadLetter(next, removedBeforeDelivery());
+        } else if (next != null) {
+          ready.add(next);
+        }
       }
     }
     if (d.retryOffset() >= 0) {
-      routing.retries().done(d.retryOffset());
+      parts.retries().done(d.retryOffset());
     } else if (d.replayName() != null) {
-      routing.replays().done(d);
+      parts.replays().done(d);
     } else {
-      trackers[d.partition()].done(d.offset());
+      cursor.settled(d.partition(), d.offset());
       window.release();
     }
   }
@@ -417,53 +432,30 @@ final class TargetRunner {
 
   /** Durably commits how far this target is, if that moved. */
   void commitCursor() {
-    Map<Integer, Long> now = new TreeMap<>();
-    for (int p = 0; p < trackers.length; p++) {
-      now.put(p, trackers[p].committable());
-    }
-    if (!now.equals(lastCommitted)) {
-      routing.log().commitCursor(bus, cursorName, now);
-      lastCommitted.putAll(now);
-    }
+    cursor.commit();
   }
 
   Map<Integer, Long> committable() {
-    Map<Integer, Long> m = new TreeMap<>();
-    for (int p = 0; p < trackers.length; p++) {
-      m.put(p, trackers[p].committable());
-    }
-    return m;
+    return cursor.committable();
+  }
+
+  TargetCursor cursor() {
+    return cursor;
   }
 
   /** Events of the bus this target has not settled yet: behind its cursor to the end of the bus. */
   long lagEvents() {
-    long lag = 0;
-    var info = routing.log().info(bus);
-    for (var p : info.partitions()) {
-      lag += Math.max(0, p.endOffset() - trackers[p.partition()].committable());
-    }
-    return lag;
+    return cursor.lagEvents();
   }
 
   /** Deliveries owed from the bus right now (queued, in flight, in memory retry). */
   int owed() {
-    int n = 0;
-    for (OffsetTracker t : trackers) {
-      n += t.inFlightCount();
-    }
-    return n;
+    return cursor.owed();
   }
 
   /** Age of the oldest event this target still owes, in ms (0 when it owes nothing). */
   long oldestOwedAgeMs() {
-    long oldest = Long.MAX_VALUE;
-    for (OffsetTracker t : trackers) {
-      long o = t.oldestIngestionTimeMs();
-      if (o >= 0) {
-        oldest = Math.min(oldest, o);
-      }
-    }
-    return oldest == Long.MAX_VALUE ? 0 : Math.max(0, routing.clock().millis() - oldest);
+    return cursor.oldestOwedAgeMs(parts.clock().millis());
   }
 
   boolean isIdle() {
@@ -476,15 +468,17 @@ final class TargetRunner {
    * dropped without a trace.
    */
   void retire() {
-    retired = true;
-    stop();
     List<Delivery> left = new ArrayList<>();
-    ready.drainTo(left);
-    left.addAll(groups.drain());
+    synchronized (admission) {
+      retired = true; // from now on a submitted delivery is dead-lettered at once
+    }
+    stop();
+    synchronized (admission) {
+      ready.drainTo(left);
+      left.addAll(groups.drain());
+    }
     for (Delivery d : left) {
-      deadLetter(
-          d,
-          "rule " + rule + " or its target " + id + " was removed before this event was delivered");
+      deadLetter(d, removedBeforeDelivery());
     }
   }
 
@@ -506,39 +500,5 @@ final class TargetRunner {
       }
     }
     settings.sender().close();
-  }
-
-  /** A token bucket for the rate limit; waits (virtual threads park cheaply). */
-  static final class TokenBucket {
-    private double ratePerSecond;
-    private double tokens;
-    private long lastNanos = System.nanoTime();
-
-    synchronized void setRate(double r) {
-      ratePerSecond = r;
-      tokens = Math.min(tokens, Math.max(r, 1));
-    }
-
-    void acquire(int n) throws InterruptedException {
-      while (true) {
-        long waitNanos;
-        synchronized (this) {
-          if (ratePerSecond <= 0) {
-            return;
-          }
-          long now = System.nanoTime();
-          tokens =
-              Math.min(
-                  Math.max(ratePerSecond, 1), tokens + (now - lastNanos) / 1e9 * ratePerSecond);
-          lastNanos = now;
-          if (tokens >= n || tokens >= Math.max(ratePerSecond, 1)) {
-            tokens -= n;
-            return;
-          }
-          waitNanos = (long) ((n - tokens) / ratePerSecond * 1e9);
-        }
-        TimeUnit.NANOSECONDS.sleep(Math.max(waitNanos, 100_000));
-      }
-    }
   }
 }

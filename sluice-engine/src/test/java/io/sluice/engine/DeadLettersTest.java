@@ -62,11 +62,7 @@ class DeadLettersTest {
 
       f.restart();
       accept.set(true);
-      assertThat(
-              f.engine
-                  .routing()
-                  .deadLetters()
-                  .redrive(new DeadLetters.Filter("default", "ra", "t")))
+      assertThat(f.engine.routing().redrive(new DeadLetters.Filter("default", "ra", "t")))
           .isEqualTo(5);
       Await.until(
           Duration.ofSeconds(20),

@@ -202,11 +202,7 @@ final class AdminApi {
   void redrive(Context ctx) {
     keys.require(ctx, "admin");
     JsonNode b = ctx.bodyAsBytes().length == 0 ? Json.MAPPER.createObjectNode() : body(ctx);
-    int n =
-        engine
-            .routing()
-            .deadLetters()
-            .redrive(filter(text(b, "bus"), text(b, "rule"), text(b, "target")));
+    int n = engine.routing().redrive(filter(text(b, "bus"), text(b, "rule"), text(b, "target")));
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("redriven", n);
     json(ctx, 200, out);
