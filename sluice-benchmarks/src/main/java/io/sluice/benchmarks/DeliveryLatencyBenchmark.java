@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.sluice.core.Json;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -122,7 +123,8 @@ public final class DeliveryLatencyBenchmark {
                   + (targetBatch == 1 ? "" : ", batch: {size: " + targetBatch + ", interval: 5ms}")
                   + "}\n",
               "bench",
-              work);
+              work,
+              SluiceKinds.forReading());
       config = config.withServer(config.server().withPort(0)).withDataDir(data);
       HttpClient client =
           HttpClient.newBuilder()

@@ -3,6 +3,7 @@ package io.sluice.benchmarks;
 import io.javalin.Javalin;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,8 @@ public final class IngestBenchmark {
                 + partitions
                 + ", fsync: interval, fsyncInterval: 1s}\n",
             "bench",
-            work);
+            work,
+            SluiceKinds.forReading());
     config = config.withServer(config.server().withPort(0)).withDataDir(data);
     Javalin noop =
         Javalin.create(

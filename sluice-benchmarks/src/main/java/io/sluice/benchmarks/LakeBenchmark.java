@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.core.Json;
 import io.sluice.core.config.TargetConfig;
-import io.sluice.core.lake.PartitionKey;
+import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Sender;
 import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformOutput;
-import io.sluice.engine.targets.Outbound;
-import io.sluice.engine.targets.Sender;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeSettings;
+import io.sluice.lake.PartitionKey;
 import io.sluice.lake.RowSink;
+import io.sluice.server.SluiceKinds;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ public final class LakeBenchmark {
     TargetConfig t =
         new TargetConfig(
             "lake",
-            new TargetConfig.LakeTarget(
+            new io.sluice.lake.LakeTarget(
                 table, 64L << 20, Duration.ofSeconds(1), List.of(dt), "zstd"),
             Transform.IDENTITY,
             1,
@@ -97,7 +98,10 @@ public final class LakeBenchmark {
             TargetConfig.RetryConfig.DEFAULTS,
             false,
             null);
-    return lake.targets().sender("bench", "r", t);
+    return io.sluice.core.kinds.Kinds.of(io.sluice.lake.LakeTargets.kinds(lake))
+        .sender(
+            new io.sluice.core.kinds.TargetContext(
+                "bench", "r", t, java.time.Clock.systemUTC(), null));
   }
 
   /**
@@ -312,7 +316,7 @@ public final class LakeBenchmark {
             + buffer
             + "}}}\n";
     var config =
-        io.sluice.core.config.ConfigLoader.parse(yaml, "bench.yaml", work)
+        io.sluice.core.config.ConfigLoader.parse(yaml, "bench.yaml", work, SluiceKinds.forReading())
             .withDataDir(work.resolve("data").toAbsolutePath());
     config = config.withServer(config.server().withPort(0));
     org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3_600_000_000_000L, 3);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.Json;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import java.io.BufferedWriter;
 import java.lang.management.ManagementFactory;
@@ -69,7 +70,9 @@ public final class ValidationBenchmark {
     long rows = generate(csv, mb << 20);
     System.out.printf("# %s: %,d bytes, %,d rows%n", csv.getFileName(), Files.size(csv), rows);
 
-    SluiceConfig c = ConfigLoader.parse(YAML, "bench.yaml", work).withDataDir(work.resolve("data"));
+    SluiceConfig c =
+        ConfigLoader.parse(YAML, "bench.yaml", work, SluiceKinds.forReading())
+            .withDataDir(work.resolve("data"));
     c = c.withServer(c.server().withPort(0));
     long peakHeap;
     JsonNode manifest;

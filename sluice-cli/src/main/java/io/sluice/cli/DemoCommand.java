@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.Json;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,7 +80,9 @@ final class DemoCommand implements Callable<Integer> {
     String yaml = resource("sluice.yaml");
     byte[] events = resource("events.ndjson").getBytes(StandardCharsets.UTF_8);
     Path dir = data != null ? data : Files.createTempDirectory("sluice-demo-");
-    SluiceConfig c = ConfigLoader.parse(yaml, "examples/sports-events/sluice.yaml", dir);
+    SluiceConfig c =
+        ConfigLoader.parse(
+            yaml, "examples/sports-events/sluice.yaml", dir, SluiceKinds.forReading());
     c = c.withDataDir(dir.toAbsolutePath()).withServer(c.server().withPort(port));
     long t0 = System.nanoTime();
     try (SluiceServer server = SluiceServer.start(c, SluiceServer.Options.DEFAULTS)) {

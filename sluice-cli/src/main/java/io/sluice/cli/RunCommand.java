@@ -3,6 +3,7 @@ package io.sluice.cli;
 import ch.qos.logback.classic.Level;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,6 +133,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static SluiceConfig load(Path config) {
-    return config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
+    return config == null
+        ? ConfigLoader.defaults()
+        : ConfigLoader.load(config, SluiceKinds.forReading());
   }
 }

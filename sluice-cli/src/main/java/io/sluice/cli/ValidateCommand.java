@@ -2,10 +2,10 @@ package io.sluice.cli;
 
 import io.sluice.core.config.BusConfig;
 import io.sluice.core.config.ConfigLoader;
+import io.sluice.core.config.ConfigSchema;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,16 +34,14 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (schema) {
-      try (InputStream in = ConfigLoader.class.getResourceAsStream("sluice-config.schema.json")) {
-        spec.commandLine().getOut().print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
+      spec.commandLine().getOut().print(ConfigSchema.text(SluiceKinds.forReading()));
       return 0;
     }
     if (config == null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "Missing required parameter: 'CONFIG'");
     }
-    SluiceConfig c = ConfigLoader.load(config);
+    SluiceConfig c = ConfigLoader.load(config, SluiceKinds.forReading());
     spec.commandLine()
         .getOut()
         .printf(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import io.sluice.testkit.Await;
 import io.sluice.testkit.HttpReceiver;
@@ -29,7 +30,8 @@ class DeliveryCommandsTest {
   @BeforeEach
   void start() {
     receiver = HttpReceiver.start(r -> accept.get() ? Reply.OK : Reply.status(410));
-    SluiceConfig c = ConfigLoader.parse("buses: [{name: orders}]", "t.yaml", dir);
+    SluiceConfig c =
+        ConfigLoader.parse("buses: [{name: orders}]", "t.yaml", dir, SluiceKinds.forReading());
     server =
         SluiceServer.start(c.withServer(c.server().withPort(0)), SluiceServer.Options.DEFAULTS);
     url = server.url().toString();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import io.sluice.testkit.Await;
 import java.nio.file.Files;
@@ -37,7 +38,11 @@ class LakeCommandsTest {
   @Test
   void putQueryTablesAndGetAgainstTheHealthExample() throws Exception {
     SluiceConfig c =
-        ConfigLoader.parse(Files.readString(EXAMPLE.resolve("sluice.yaml")), "t.yaml", dir);
+        ConfigLoader.parse(
+            Files.readString(EXAMPLE.resolve("sluice.yaml")),
+            "t.yaml",
+            dir,
+            SluiceKinds.forReading());
     try (SluiceServer server =
         SluiceServer.start(
             c.withServer(c.server().withPort(0)).withDataDir(dir.resolve("data")),

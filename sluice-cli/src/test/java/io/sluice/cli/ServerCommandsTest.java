@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ class ServerCommandsTest {
 
   @BeforeEach
   void start() {
-    SluiceConfig c = ConfigLoader.parse("buses: [{name: orders, partitions: 2}]", "t.yaml", dir);
+    SluiceConfig c =
+        ConfigLoader.parse(
+            "buses: [{name: orders, partitions: 2}]", "t.yaml", dir, SluiceKinds.forReading());
     server =
         SluiceServer.start(c.withServer(c.server().withPort(0)), SluiceServer.Options.DEFAULTS);
     url = server.url().toString();

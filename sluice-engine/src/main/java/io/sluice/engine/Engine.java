@@ -3,6 +3,7 @@ package io.sluice.engine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.core.EventCodec;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.core.kinds.Kinds;
 import io.sluice.log.EventLog;
 import java.time.Clock;
 
@@ -11,7 +12,9 @@ import java.time.Clock;
  * The server and tests start one per configuration.
  *
  * <pre>{@code
- * try (Engine engine = Engine.start(config, EmbeddedEventLog.open(dir, clock), clock, meters)) {
+ * Kinds kinds = Kinds.of(EngineTargets.kinds());
+ * SluiceConfig config = ConfigLoader.load(file, kinds);
+ * try (Engine engine = Engine.start(config, EmbeddedEventLog.open(dir, clock), clock, meters, kinds)) {
  *   engine.buses().append("orders", events).join();
  * }
  * }</pre>
@@ -27,11 +30,7 @@ public final class Engine implements AutoCloseable {
   private final RuleCatalog rules;
 
   private Engine(
-      SluiceConfig config,
-      EventLog log,
-      Clock clock,
-      MeterRegistry meters,
-      Routing.ExternalTargets externalTargets) {
+      SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters, Kinds kinds) {
     this.config = config;
     this.log = log;
     this.clock = clock;
@@ -44,14 +43,16 @@ public final class Engine implements AutoCloseable {
         .description(
             "Damaged batches found in the event log (by readers or the scrub); read around")
         .register(meters);
-    this.routing =
-        new Routing(log, buses, ingest, clock, meters, config.dataDir(), externalTargets);
+    this.routing = new Routing(log, buses, ingest, clock, meters, config.dataDir(), kinds);
     this.rules =
         new RuleCatalog(
             config.rules(),
             config.dataDir().resolve("rules.json"),
             new io.sluice.core.config.RuleReader(
-                new java.util.LinkedHashSet<>(buses.names()), System::getenv, config.dataDir()),
+                new java.util.LinkedHashSet<>(buses.names()),
+                System::getenv,
+                config.dataDir(),
+                kinds),
             buses,
             routing::apply);
     try {
@@ -63,20 +64,14 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Creates or opens every configured bus. The engine owns {@code log} and closes it. */
-  public static Engine start(SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters) {
-    return start(config, log, clock, meters, null);
-  }
-
-  /** As {@link #start(SluiceConfig, EventLog, Clock, MeterRegistry)}, with lake targets. */
+  /**
+   * Creates or opens every configured bus and starts routing; targets are delivered by the kinds of
+   * {@code kinds} (the ones the config was read with). The engine owns {@code log} and closes it.
+   */
   public static Engine start(
-      SluiceConfig config,
-      EventLog log,
-      Clock clock,
-      MeterRegistry meters,
-      Routing.ExternalTargets externalTargets) {
+      SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters, Kinds kinds) {
     try {
-      return new Engine(config, log, clock, meters, externalTargets);
+      return new Engine(config, log, clock, meters, kinds);
     } catch (RuntimeException e) {
       log.close();
       throw e;

@@ -6,6 +6,7 @@ import io.sluice.core.EventCodec;
 import io.sluice.core.EventIds;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Problem;
+import io.sluice.core.kinds.EventSink;
 import io.sluice.log.AppendResult;
 import io.sluice.log.LogOverloadedException;
 import java.time.Clock;
@@ -19,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * request order. Every protocol (native, CloudEvents, PutEvents) goes through here, so every
  * protocol applies the same rules and limits.
  */
-public final class Ingest {
+public final class Ingest implements EventSink {
 
   /** Outcome code for an entry the log could not take right now (retry). */
   public static final String UNAVAILABLE = "UNAVAILABLE";
@@ -89,6 +90,25 @@ public final class Ingest {
       return new Invalid(InvalidInputException.TOO_LARGE, List.of(size));
     }
     return new Valid(e, json);
+  }
+
+  /** As {@link EventSink}: validates and stores events a target puts on {@code bus}. */
+  @Override
+  public CompletableFuture<List<EventSink.Result>> put(String bus, List<JsonNode> events) {
+    List<Entry> entries = new ArrayList<>(events.size());
+    for (JsonNode e : events) {
+      entries.add(prepare(e, ""));
+    }
+    return store(bus, entries)
+        .thenApply(
+            outcomes ->
+                outcomes.stream()
+                    .map(
+                        o ->
+                            o instanceof Failed f
+                                ? new EventSink.Result(f.message(), f.retryable())
+                                : EventSink.Result.STORED)
+                    .toList());
   }
 
   /** Stores the valid entries on {@code bus}; one outcome per entry, in order. */

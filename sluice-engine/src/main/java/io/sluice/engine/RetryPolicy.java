@@ -2,7 +2,7 @@ package io.sluice.engine;
 
 import io.sluice.core.config.Durations;
 import io.sluice.core.config.TargetConfig.RetryConfig;
-import io.sluice.engine.targets.DeliveryException;
+import io.sluice.core.targets.DeliveryException;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 

@@ -5,12 +5,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.core.config.RuleConfig;
 import io.sluice.core.config.TargetConfig;
+import io.sluice.core.kinds.Kinds;
+import io.sluice.core.kinds.TargetContext;
 import io.sluice.core.rules.RuleSet;
-import io.sluice.engine.targets.BusSender;
-import io.sluice.engine.targets.FileSender;
-import io.sluice.engine.targets.HttpSender;
-import io.sluice.engine.targets.LogSender;
-import io.sluice.engine.targets.Sender;
+import io.sluice.core.targets.Sender;
 import io.sluice.log.EventLog;
 import io.sluice.log.LogInfo;
 import java.nio.file.Path;
@@ -90,18 +88,8 @@ public final class Routing implements AutoCloseable {
   private final Map<String, BusRouter> routers = new LinkedHashMap<>();
   private final Map<String, TargetRunner> runners = new LinkedHashMap<>();
   private final Ingest ingest;
-  private final ExternalTargets externalTargets;
+  private final Kinds kinds;
   private volatile boolean closed;
-
-  /**
-   * Builds senders for targets that live outside the engine (lake tables). The same (bus, rule,
-   * target) may be asked for again on every rule change; the factory decides whether that is the
-   * same writer.
-   */
-  @FunctionalInterface
-  public interface ExternalTargets {
-    Sender sender(String bus, String rule, TargetConfig target);
-  }
 
   Routing(
       EventLog log,
@@ -110,7 +98,7 @@ public final class Routing implements AutoCloseable {
       Clock clock,
       MeterRegistry meters,
       Path dataDir,
-      ExternalTargets externalTargets) {
+      Kinds kinds) {
     this.log = log;
     this.buses = buses;
     this.clock = clock;
@@ -130,7 +118,7 @@ public final class Routing implements AutoCloseable {
     this.parts =
         new TargetRunner.Parts(clock, scheduler, retries, deadLetters, replays, metrics.registry);
     this.ingest = ingest;
-    this.externalTargets = externalTargets;
+    this.kinds = kinds;
   }
 
   /** Starts routing every bus with {@code rules} (the enabled ones are used). */
@@ -238,28 +226,7 @@ public final class Routing implements AutoCloseable {
   }
 
   private Sender sender(String bus, String rule, TargetConfig t) {
-    return switch (t.spec()) {
-      case TargetConfig.LakeTarget l -> external(bus, rule, t);
-      case TargetConfig.ValidateTarget v -> external(bus, rule, t);
-      case TargetConfig.BusTarget b -> new BusSender(b.bus(), ingest);
-      case TargetConfig.HttpTarget h -> new HttpSender(h, t.timeout(), t.batch() != null);
-      case TargetConfig.FileTarget f -> new FileSender(f, rule, t.id(), clock);
-      case TargetConfig.LogTarget l -> new LogSender(rule, t.id());
-    };
-  }
-
-  private Sender external(String bus, String rule, TargetConfig t) {
-    if (externalTargets == null) {
-      throw new IllegalStateException(
-          "rule "
-              + rule
-              + " target "
-              + t.id()
-              + ": "
-              + t.spec().kind()
-              + " targets need the lake, which is not started");
-    }
-    return externalTargets.sender(bus, rule, t);
+    return kinds.sender(new TargetContext(bus, rule, t, clock, ingest));
   }
 
   /** A removed target: finish what it owes (up to the drain timeout), then forget its cursor. */

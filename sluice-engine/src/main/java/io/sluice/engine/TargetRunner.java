@@ -1,12 +1,12 @@
 package io.sluice.engine;
 
 import io.sluice.core.config.TargetConfig;
+import io.sluice.core.targets.DeliveryException;
+import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Sender;
 import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformInput;
 import io.sluice.core.transform.TransformOutput;
-import io.sluice.engine.targets.DeliveryException;
-import io.sluice.engine.targets.Outbound;
-import io.sluice.engine.targets.Sender;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

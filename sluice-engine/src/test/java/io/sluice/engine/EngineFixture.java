@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.core.Json;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.core.kinds.Kinds;
+import io.sluice.engine.targets.EngineTargets;
 import io.sluice.log.EmbeddedEventLog;
 import io.sluice.testkit.MutableClock;
 import java.io.IOException;
@@ -34,13 +36,16 @@ final class EngineFixture implements AutoCloseable {
   }
 
   void start() {
-    SluiceConfig c = ConfigLoader.parse(yaml, "test.yaml", dir).withDataDir(dir.resolve("data"));
+    Kinds kinds = Kinds.of(EngineTargets.kinds());
+    SluiceConfig c =
+        ConfigLoader.parse(yaml, "test.yaml", dir, kinds).withDataDir(dir.resolve("data"));
     engine =
         Engine.start(
             c,
             EmbeddedEventLog.open(dir.resolve("data/log"), clock),
             clock,
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            kinds);
   }
 
   void restart() {

@@ -3,10 +3,10 @@ package io.sluice.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.config.TargetConfig.RetryConfig;
+import io.sluice.core.targets.DeliveryException;
 import io.sluice.engine.RetryPolicy.DeadLetter;
 import io.sluice.engine.RetryPolicy.RetryDurably;
 import io.sluice.engine.RetryPolicy.RetryInMemory;
-import io.sluice.engine.targets.DeliveryException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.Json;
-import io.sluice.core.config.TargetConfig.ValidateTarget;
-import io.sluice.core.lake.FileSchema;
 import io.sluice.lake.objects.ObjectEvents;
 import io.sluice.lake.objects.ObjectStore;
 import io.sluice.lake.objects.ObjectStore.ObjectInfo;
@@ -511,7 +509,7 @@ final class FileValidator {
     return null;
   }
 
-  private final Map<JsonNode, io.sluice.core.lake.RecordSchema> recordSchemas =
+  private final Map<JsonNode, io.sluice.lake.RecordSchema> recordSchemas =
       new ConcurrentHashMap<>();
 
   /** Column rules, then the JSON Schema (when the target has one) for a JSON record. */
@@ -522,7 +520,7 @@ final class FileValidator {
     }
     String json =
         recordSchemas
-            .computeIfAbsent(spec.jsonSchema(), io.sluice.core.lake.RecordSchema::compile)
+            .computeIfAbsent(spec.jsonSchema(), io.sluice.lake.RecordSchema::compile)
             .check(record);
     if (columns == null) {
       return json;

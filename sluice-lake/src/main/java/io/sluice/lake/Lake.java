@@ -2,8 +2,7 @@ package io.sluice.lake;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.core.config.TargetConfig;
-import io.sluice.engine.Routing;
-import io.sluice.engine.targets.Sender;
+import io.sluice.core.targets.Sender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,12 +26,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data lake: lake tables under one directory, their catalog, and SQL over them. Start it before
- * the engine and hand {@link #targets()} to {@code Engine.start}, so rules can write lake tables;
- * close it after the engine.
+ * the engine and register {@link LakeTargets#kinds(Lake)} with the engine's kinds, so rules can
+ * write lake tables; close it after the engine.
  *
  * <pre>{@code
  * try (Lake lake = Lake.open(dataDir.resolve("lake"), clock, meters, LakeSettings.DEFAULTS);
- *     Engine engine = Engine.start(config, log, clock, meters, lake.targets())) {
+ *     Engine engine = Engine.start(config, log, clock, meters,
+ *         Kinds.of(EngineTargets.kinds(), LakeTargets.kinds(lake)))) {
  *   lake.query("SELECT count(*) FROM orders", 100, Duration.ofSeconds(5), sink);
  * }
  * }</pre>
@@ -224,11 +224,6 @@ public final class Lake implements AutoCloseable {
     }
   }
 
-  /** The factory the engine uses for lake targets. */
-  public Routing.ExternalTargets targets() {
-    return this::sender;
-  }
-
   private volatile FileValidator validator;
 
   /**
@@ -242,23 +237,29 @@ public final class Lake implements AutoCloseable {
     this.validator = new FileValidator(store, events, this, state, clock);
   }
 
-  private Sender sender(String bus, String rule, TargetConfig target) {
-    if (target.spec() instanceof TargetConfig.ValidateTarget v) {
-      if (validator == null) {
-        throw new IllegalStateException(
-            "rule " + rule + " target " + target.id() + ": validate targets need the object store");
-      }
-      if (v.table() != null) {
-        try {
-          table(v.table(), true);
-        } catch (IOException | SQLException e) {
-          LOG.warn("lake table {} could not be opened yet: {}", v.table(), e.toString());
-        }
-      }
-      return new ValidateSender(validator, v);
+  /** The sender of a {@code validate} target. */
+  Sender validateSender(String rule, TargetConfig target, ValidateTarget v) {
+    if (validator == null) {
+      throw new IllegalStateException(
+          "rule " + rule + " target " + target.id() + ": validate targets need the object store");
     }
+    if (v.table() != null) {
+      try {
+        table(v.table(), true);
+      } catch (IOException | SQLException e) {
+        LOG.warn("lake table {} could not be opened yet: {}", v.table(), e.toString());
+      }
+    }
+    return new ValidateSender(validator, v);
+  }
+
+  /**
+   * The sender of a {@code lake} target: the writer of ({@code bus}, {@code rule}, target), made on
+   * first use and updated with {@code target}'s settings on later calls (a rule change).
+   */
+  Sender lakeSender(String bus, String rule, TargetConfig target) {
     String key = bus + "/" + rule + "/" + target.id();
-    String tableName = ((TargetConfig.LakeTarget) target.spec()).table();
+    String tableName = ((LakeTarget) target.spec()).table();
     LakeTable t = null;
     try {
       t = table(tableName, true); // queryable (empty) before its first rows arrive

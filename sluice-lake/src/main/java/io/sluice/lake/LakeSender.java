@@ -1,8 +1,8 @@
 package io.sluice.lake;
 
-import io.sluice.engine.targets.DeliveryException;
-import io.sluice.engine.targets.Outbound;
-import io.sluice.engine.targets.Sender;
+import io.sluice.core.targets.DeliveryException;
+import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Sender;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

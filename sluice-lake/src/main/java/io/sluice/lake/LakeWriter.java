@@ -3,11 +3,10 @@ package io.sluice.lake;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.Json;
 import io.sluice.core.config.TargetConfig;
-import io.sluice.core.lake.PartitionKey;
+import io.sluice.core.targets.DeliveryException;
+import io.sluice.core.targets.Outbound;
 import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformOutput;
-import io.sluice.engine.targets.DeliveryException;
-import io.sluice.engine.targets.Outbound;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,10 +72,10 @@ final class LakeWriter {
     this.thread = Thread.ofPlatform().daemon().name("sluice-lake-" + key).start(this::run);
   }
 
-  TargetConfig.LakeTarget spec() {
+  LakeTarget spec() {
     lock.lock();
     try {
-      return (TargetConfig.LakeTarget) config.spec();
+      return (LakeTarget) config.spec();
     } finally {
       lock.unlock();
     }
@@ -157,7 +156,7 @@ final class LakeWriter {
         fs.add(f);
         bufferedBytes += sizeOf(o);
       }
-      TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
+      LakeTarget s = (LakeTarget) config.spec();
       if (bufferedBytes >= s.bufferBytes() || buffer.size() >= lake.settings().maxBufferedRows()) {
         changed.signalAll();
       }
@@ -192,7 +191,7 @@ final class LakeWriter {
           applied.signalAll();
           continue;
         }
-        TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
+        LakeTarget s = (LakeTarget) config.spec();
         if (buffer.isEmpty()) {
           changed.await(1, TimeUnit.SECONDS);
           continue;
@@ -316,7 +315,7 @@ final class LakeWriter {
   }
 
   private void commit(List<Pending> batch) throws Exception {
-    TargetConfig.LakeTarget s = (TargetConfig.LakeTarget) config.spec();
+    LakeTarget s = (LakeTarget) config.spec();
     LakeTable table = table(s.table());
     List<String> wanted = s.partitionBy().stream().map(PartitionKey::name).toList();
     List<String> keys = table.partitionKeysFor(wanted);

@@ -1,10 +1,9 @@
 package io.sluice.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.core.config.TargetConfig.ValidateTarget;
-import io.sluice.engine.targets.DeliveryException;
-import io.sluice.engine.targets.Outbound;
-import io.sluice.engine.targets.Sender;
+import io.sluice.core.targets.DeliveryException;
+import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Sender;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;

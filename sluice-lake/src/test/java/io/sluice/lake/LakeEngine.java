@@ -3,7 +3,9 @@ package io.sluice.lake;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.Engine;
+import io.sluice.engine.targets.EngineTargets;
 import io.sluice.log.EmbeddedEventLog;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +26,9 @@ final class LakeEngine implements AutoCloseable {
   }
 
   static LakeEngine start(Path dir, String yaml, MeterRegistry meters) {
-    SluiceConfig c = ConfigLoader.parse(yaml, "test.yaml", dir).withDataDir(dir.resolve("data"));
+    SluiceConfig c =
+        ConfigLoader.parse(yaml, "test.yaml", dir, LakeTargetConfigTest.KINDS)
+            .withDataDir(dir.resolve("data"));
     Clock clock = Clock.systemUTC();
     Lake lake =
         Lake.open(
@@ -38,7 +42,7 @@ final class LakeEngine implements AutoCloseable {
             EmbeddedEventLog.open(dir.resolve("data/log"), clock),
             clock,
             meters,
-            lake.targets());
+            Kinds.of(EngineTargets.kinds(), LakeTargets.kinds(lake)));
     return new LakeEngine(lake, engine);
   }
 

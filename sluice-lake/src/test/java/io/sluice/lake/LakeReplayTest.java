@@ -128,7 +128,7 @@ class LakeReplayTest {
   void aRetriedReplayDeliveryIsWrittenThoughTheReplayMovedPastIt() throws Exception {
     start();
     var target = engine.config().rules().get(0).targets().get(0);
-    var sender = lake.targets().sender("orders", "to-lake", target);
+    var sender = lake.lakeSender("orders", "to-lake", target);
     var event =
         Json.MAPPER.readTree(
             "{\"version\":\"0\",\"id\":\"x\",\"detail-type\":\"T\",\"source\":\"shop\","
@@ -138,14 +138,14 @@ class LakeReplayTest {
     sender
         .sendAsync(
             List.of(
-                new io.sluice.engine.targets.Outbound(
+                new io.sluice.core.targets.Outbound(
                     "orders", "to-lake", "a", null, "again", event, 0, 9, true, false, 0)))
         .get(30, java.util.concurrent.TimeUnit.SECONDS);
     // redriven, it comes back through the retry queue, below the replay's mark
     sender
         .sendAsync(
             List.of(
-                new io.sluice.engine.targets.Outbound(
+                new io.sluice.core.targets.Outbound(
                     "orders", "to-lake", "b", null, "again", event, 0, 3, true, true, 0)))
         .get(30, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(count("SELECT count(*) FROM orders WHERE replay_name = 'again'")).isEqualTo(2);

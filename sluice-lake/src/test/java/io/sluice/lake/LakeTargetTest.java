@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.core.Json;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
+import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.Engine;
 import io.sluice.engine.Ingest;
+import io.sluice.engine.targets.EngineTargets;
 import io.sluice.log.EmbeddedEventLog;
 import io.sluice.testkit.Await;
 import java.nio.file.Files;
@@ -55,7 +57,9 @@ class LakeTargetTest {
       """;
 
   void start() {
-    SluiceConfig c = ConfigLoader.parse(YAML, "test.yaml", dir).withDataDir(dir.resolve("data"));
+    SluiceConfig c =
+        ConfigLoader.parse(YAML, "test.yaml", dir, LakeTargetConfigTest.KINDS)
+            .withDataDir(dir.resolve("data"));
     Clock clock = Clock.systemUTC();
     lake =
         Lake.open(
@@ -69,7 +73,7 @@ class LakeTargetTest {
             EmbeddedEventLog.open(dir.resolve("data/log"), clock),
             clock,
             meters,
-            lake.targets());
+            Kinds.of(EngineTargets.kinds(), LakeTargets.kinds(lake)));
   }
 
   void stop() {
@@ -231,9 +235,9 @@ class LakeTargetTest {
   @Test
   void aValidateTargetRefusesAnEventThatNamesNoObject() {
     var spec =
-        new io.sluice.core.config.TargetConfig.ValidateTarget(
+        new ValidateTarget(
             "csv",
-            new io.sluice.core.lake.FileSchema(1, List.of()),
+            new io.sluice.lake.FileSchema(1, List.of()),
             "processed/",
             "rejected/",
             null,
@@ -243,13 +247,13 @@ class LakeTargetTest {
     var event =
         io.sluice.lake.LakeTableTest.json("{\"detail-type\":\"Order\",\"detail\":{\"n\":1}}");
     var out =
-        new io.sluice.engine.targets.Outbound(
+        new io.sluice.core.targets.Outbound(
             "b", "r", "1", null, null, event, 0, 0, false, false, 0);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> sender.send(List.of(out)))
-        .isInstanceOf(io.sluice.engine.targets.DeliveryException.class)
+        .isInstanceOf(io.sluice.core.targets.DeliveryException.class)
         .hasMessage(
             "expected an Object Created event with detail.bucket.name and detail.object.key, got"
                 + " detail-type \"Order\" with detail object {\"n\":1}")
-        .matches(e -> !((io.sluice.engine.targets.DeliveryException) e).retryable());
+        .matches(e -> !((io.sluice.core.targets.DeliveryException) e).retryable());
   }
 }

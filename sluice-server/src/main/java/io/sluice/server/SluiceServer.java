@@ -105,7 +105,7 @@ public final class SluiceServer implements AutoCloseable {
     }
     lake.attachObjects(objects, objectEvents, config.dataDir().resolve("objects-state"));
     try {
-      this.engine = Engine.start(config, log, options.clock(), meters, lake.targets());
+      this.engine = Engine.start(config, log, options.clock(), meters, SluiceKinds.of(lake));
       lake.attachHealth(engine.routing().health());
     } catch (RuntimeException e) {
       lake.close();

@@ -163,7 +163,10 @@ class AuthTest {
   void nonLoopbackAddressWithoutKeysIsRefusedUnlessInsecure() {
     var config =
         ConfigLoader.parse(
-            "server: {host: 0.0.0.0, port: 0}\nstorage: {dir: other}", "t.yaml", dir);
+            "server: {host: 0.0.0.0, port: 0}\nstorage: {dir: other}",
+            "t.yaml",
+            dir,
+            SluiceKinds.forReading());
 
     assertThatThrownBy(() -> SluiceServer.start(config, SluiceServer.Options.DEFAULTS))
         .isInstanceOfSatisfying(

@@ -43,13 +43,18 @@ class ParsersFuzzTest {
   static void setUp() throws Exception {
     dir = Files.createTempDirectory("sluice-fuzz");
     var config =
-        ConfigLoader.parse("server: {limits: {maxEventBytes: 4KB, maxDepth: 12}}", "fuzz", dir);
+        ConfigLoader.parse(
+            "server: {limits: {maxEventBytes: 4KB, maxDepth: 12}}",
+            "fuzz",
+            dir,
+            SluiceKinds.forReading());
     engine =
         Engine.start(
             config,
             EmbeddedEventLog.open(dir.resolve("log"), Clock.systemUTC()),
             Clock.systemUTC(),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            SluiceKinds.forReading());
     putEvents = new PutEventsApi(engine.buses(), engine.ingest(), null, null, null);
   }
 
@@ -102,7 +107,12 @@ class ParsersFuzzTest {
         }
         case 5 -> IngestApi.mediaType(new String(bytes, StandardCharsets.UTF_8));
         case 6 -> BusCursor.parse(new String(bytes, StandardCharsets.UTF_8));
-        case 7 -> ConfigLoader.parse(new String(bytes, StandardCharsets.UTF_8), "fuzz.yaml", dir);
+        case 7 ->
+            ConfigLoader.parse(
+                new String(bytes, StandardCharsets.UTF_8),
+                "fuzz.yaml",
+                dir,
+                SluiceKinds.forReading());
         case 8 -> QueryParams.parse(new String(bytes, StandardCharsets.ISO_8859_1));
         default -> {
           // the door's UTF-8 check and the JDK's strict decoder agree on every input

@@ -36,7 +36,7 @@ final class ServerFixture implements AutoCloseable {
   }
 
   static ServerFixture start(Path dir, String yaml, SluiceServer.Options options) {
-    SluiceConfig c = ConfigLoader.parse(yaml, "test.yaml", dir);
+    SluiceConfig c = ConfigLoader.parse(yaml, "test.yaml", dir, SluiceKinds.forReading());
     c = c.withServer(c.server().withPort(0)).withDataDir(dir.resolve("data"));
     return new ServerFixture(SluiceServer.start(c, options));
   }

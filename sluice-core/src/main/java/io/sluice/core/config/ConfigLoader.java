@@ -9,6 +9,7 @@ import io.sluice.core.InvalidInputException;
 import io.sluice.core.Problem;
 import io.sluice.core.TransientException;
 import io.sluice.core.config.AuthConfig.ApiKeyConfig;
+import io.sluice.core.kinds.Kinds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +56,11 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Loads a config file; relative paths in it resolve against its directory. */
-  public static SluiceConfig load(Path file) {
+  /**
+   * Loads a config file; relative paths in it resolve against its directory, and its targets may
+   * use the target kinds of {@code kinds}.
+   */
+  public static SluiceConfig load(Path file, Kinds kinds) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -68,7 +72,7 @@ public final class ConfigLoader {
       throw new TransientException("cannot read config file " + file + ": " + e.getMessage(), e);
     }
     Path base = file.toAbsolutePath().getParent();
-    return parse(text, file.toString(), base);
+    return parse(text, file.toString(), base, kinds);
   }
 
   /** The embedded default: one bus {@code default}, port 7070, data in {@code ./sluice-data}. */
@@ -77,14 +81,15 @@ public final class ConfigLoader {
       return parse(
           new String(in.readAllBytes(), StandardCharsets.UTF_8),
           "embedded default",
-          Path.of("").toAbsolutePath());
+          Path.of("").toAbsolutePath(),
+          Kinds.of());
     } catch (IOException e) {
       throw new IllegalStateException("the embedded default config is missing", e);
     }
   }
 
-  /** Parses YAML text; {@code base} resolves relative paths. */
-  public static SluiceConfig parse(String yaml, String source, Path base) {
+  /** Parses YAML text; {@code base} resolves relative paths; targets may use {@code kinds}. */
+  public static SluiceConfig parse(String yaml, String source, Path base, Kinds kinds) {
     JsonNode root;
     try {
       root = YAML.readTree(yaml);
@@ -113,7 +118,8 @@ public final class ConfigLoader {
       AuthConfig auth = auth(top.field("auth"), buses);
       java.util.Set<String> busNames = new java.util.LinkedHashSet<>();
       buses.forEach(b -> busNames.add(b.name()));
-      List<RuleConfig> rules = new RuleReader(busNames, ENV, base).readAll(top.field("rules"));
+      List<RuleConfig> rules =
+          new RuleReader(busNames, ENV, base, kinds).readAll(top.field("rules"));
       config =
           new SluiceConfig(
               source,

@@ -5,11 +5,13 @@ import io.sluice.core.Problem;
 import io.sluice.core.config.TargetConfig.BatchConfig;
 import io.sluice.core.config.TargetConfig.RetryConfig;
 import io.sluice.core.config.TargetConfig.TargetSpec;
+import io.sluice.core.kinds.Kinds;
+import io.sluice.core.kinds.ReadContext;
+import io.sluice.core.kinds.TargetKind;
 import io.sluice.core.rules.PatternValidator;
 import io.sluice.core.transform.InputTransformer;
 import io.sluice.core.transform.JqTransform;
 import io.sluice.core.transform.Transform;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -42,22 +43,33 @@ public final class RuleReader {
 
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   public static final int MAX_TARGETS = 10;
-  private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
-  private static final String[] TARGET_KINDS = {"bus", "http", "file", "log", "lake", "validate"};
+
+  /** The keys of a target besides its id and its kind. */
+  private static final List<String> COMMON_KEYS =
+      List.of(
+          "inputTransformer",
+          "jq",
+          "concurrency",
+          "rateLimit",
+          "timeout",
+          "retry",
+          "ordered",
+          "batch");
 
   private final Set<String> buses;
-  private final Function<String, String> env;
-  private final Path base;
+  private final ReadContext context;
+  private final Kinds kinds;
 
   /**
    * @param buses names of the configured buses (rules and bus targets must name one)
-   * @param env environment lookup for {@code ${env:NAME}} in header values
-   * @param base directory that relative file-target paths resolve against
+   * @param env environment lookup for {@code ${env:NAME}} in settings such as header values
+   * @param base directory that relative paths (a file target's) resolve against
+   * @param kinds the target kinds a target may use
    */
-  public RuleReader(Set<String> buses, Function<String, String> env, Path base) {
+  public RuleReader(Set<String> buses, Function<String, String> env, Path base, Kinds kinds) {
     this.buses = buses;
-    this.env = env;
-    this.base = base;
+    this.context = new ReadContext(buses, env, base);
+    this.kinds = kinds;
   }
 
   /** Reads a list of rules; names must be unique per bus. */
@@ -168,58 +180,38 @@ public final class RuleReader {
 
   private TargetConfig target(ConfigNode t) {
     int before = t.problems().size();
-    if (!t.isObject(
-        true, "a target mapping with id and one of bus, http, file, log, lake, validate")) {
+    List<String> names = kinds.targetNames();
+    String oneOfKinds = String.join(", ", names);
+    if (!t.isObject(true, "a target mapping with id and one of " + oneOfKinds)) {
       return null;
     }
-    t.allowOnly(
-        "id",
-        "bus",
-        "http",
-        "file",
-        "log",
-        "lake",
-        "validate",
-        "inputTransformer",
-        "jq",
-        "concurrency",
-        "rateLimit",
-        "timeout",
-        "retry",
-        "ordered",
-        "batch");
+    List<String> allowed = new ArrayList<>();
+    allowed.add("id");
+    allowed.addAll(names);
+    allowed.addAll(COMMON_KEYS);
+    t.allowOnly(allowed.toArray(String[]::new));
     String id =
         t.field("id").matching(null, NAME, "a target id of 1-64 characters A-Z a-z 0-9 . _ -");
     if (id == null && t.field("id").isMissing()) {
       t.field("id").problem("is required: a target id, unique within the rule");
     }
-    List<String> kinds = new ArrayList<>();
-    for (String k : TARGET_KINDS) {
+    List<String> present = new ArrayList<>();
+    for (String k : names) {
       if (!t.field(k).isMissing()) {
-        kinds.add(k);
+        present.add(k);
       }
     }
     TargetSpec spec = null;
-    if (kinds.size() != 1) {
+    TargetKind<?> kind = null;
+    if (present.size() != 1) {
       t.problem(
-          "expected exactly one of bus, http, file, log, lake, validate, got "
-              + (kinds.isEmpty() ? "none" : String.join(", ", kinds)));
+          "expected exactly one of "
+              + oneOfKinds
+              + ", got "
+              + (present.isEmpty() ? "none" : String.join(", ", present)));
     } else {
-      spec =
-          switch (kinds.get(0)) {
-            case "bus" -> busTarget(t.field("bus"));
-            case "http" -> httpTarget(t.field("http"));
-            case "file" -> fileTarget(t.field("file"));
-            case "lake" -> lakeTarget(t.field("lake"));
-            case "validate" -> validateTarget(t.field("validate"));
-            default -> {
-              ConfigNode l = t.field("log");
-              if (l.isObject(false, "an empty mapping {}")) {
-                l.allowOnly();
-              }
-              yield new TargetConfig.LogTarget();
-            }
-          };
+      kind = kinds.target(present.get(0));
+      spec = kind.read(t.field(kind.name()), context);
     }
     Transform transform = Transform.IDENTITY;
     ConfigNode it = t.field("inputTransformer");
@@ -267,14 +259,11 @@ public final class RuleReader {
     }
     RetryConfig retry = retry(t.field("retry"));
     boolean ordered = t.field("ordered").bool(false);
-    if (spec instanceof TargetConfig.LakeTarget) {
-      // (validate targets take concurrency: files are validated in parallel)
+    if (kind != null && kind.singleWriter() != null) {
       for (String f : List.of("ordered", "concurrency", "rateLimit")) {
         if (!t.field(f).isMissing()) {
           t.field(f)
-              .problem(
-                  "does not apply to a lake target: it writes each bus partition in order with one"
-                      + " writer and flushes by its buffer settings");
+              .problem("does not apply to a " + kind.name() + " target: " + kind.singleWriter());
         }
       }
       concurrency = 1;
@@ -282,8 +271,17 @@ public final class RuleReader {
     BatchConfig batch = null;
     ConfigNode b = t.field("batch");
     if (!b.isMissing()) {
-      if (spec != null && !(spec instanceof TargetConfig.HttpTarget)) {
-        b.problem("only http targets batch; this target is " + spec.kind());
+      if (kind != null && !kind.batches()) {
+        b.problem(
+            "only "
+                + String.join(
+                    " and ",
+                    kinds.targets().stream()
+                        .filter(TargetKind::batches)
+                        .map(TargetKind::name)
+                        .toList())
+                + " targets batch; this target is "
+                + kind.name());
       } else if (b.isObject(true, "a mapping with size and interval")) {
         b.allowOnly("size", "interval");
         int size = b.field("size").integer(10, 1, 1000);
@@ -300,285 +298,6 @@ public final class RuleReader {
     }
     return new TargetConfig(
         id, spec, transform, concurrency, rateLimit, timeout, retry, ordered, batch);
-  }
-
-  private TargetSpec busTarget(ConfigNode n) {
-    String b = n.raw().isTextual() ? n.string(null) : null;
-    if (b == null && n.raw().isObject()) {
-      n.allowOnly("name");
-      b = n.field("name").requiredString("a bus name");
-    } else if (b == null) {
-      n.problem("expected a bus name, got " + io.sluice.core.Json.describe(n.raw()));
-      return null;
-    }
-    if (b != null && !buses.contains(b)) {
-      n.problem(
-          "names bus "
-              + Problem.render(b)
-              + ", which is not configured (buses: "
-              + String.join(", ", buses)
-              + ")");
-    }
-    return new TargetConfig.BusTarget(b);
-  }
-
-  private TargetSpec httpTarget(ConfigNode n) {
-    if (!n.isObject(true, "a mapping with url, method, headers")) {
-      return null;
-    }
-    n.allowOnly("url", "method", "headers");
-    String url = n.field("url").requiredString("an http:// or https:// URL");
-    if (url != null) {
-      try {
-        URI u = URI.create(url);
-        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
-            || u.getHost() == null) {
-          throw new IllegalArgumentException("scheme");
-        }
-      } catch (IllegalArgumentException e) {
-        n.field("url").problem("expected an http:// or https:// URL, got " + Problem.render(url));
-      }
-    }
-    String method = n.field("method").oneOf("POST", "POST", "PUT", "PATCH");
-    Map<String, String> headers = new LinkedHashMap<>();
-    ConfigNode h = n.field("headers");
-    if (h.isObject(false, "a mapping of header names to values")) {
-      for (Map.Entry<String, JsonNode> e : h.raw().properties()) {
-        ConfigNode hv = h.field(e.getKey());
-        String value = hv.string(null);
-        if (value == null) {
-          continue;
-        }
-        Matcher m = ENV.matcher(value);
-        StringBuilder resolved = new StringBuilder();
-        while (m.find()) {
-          String v = env.apply(m.group(1));
-          if (v == null) {
-            hv.problem("uses environment variable " + m.group(1) + ", which is not set");
-            v = "";
-          }
-          m.appendReplacement(resolved, Matcher.quoteReplacement(v));
-        }
-        m.appendTail(resolved);
-        headers.put(e.getKey(), resolved.toString());
-      }
-    }
-    return new TargetConfig.HttpTarget(url, method, headers);
-  }
-
-  /** Table names: what SQL can use without quoting, and never one of Sluice's own. */
-  static final Pattern TABLE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
-
-  private static TargetSpec lakeTarget(ConfigNode n) {
-    if (!n.isObject(true, "a mapping with table, buffer, partitionBy, compression")) {
-      return null;
-    }
-    n.allowOnly("table", "buffer", "partitionBy", "compression");
-    String table =
-        n.field("table")
-            .matching(
-                null, TABLE, "a table name of 1-63 characters a-z 0-9 _, starting with a letter");
-    if (table == null && n.field("table").isMissing()) {
-      n.field("table").problem("is required: the lake table to write");
-    }
-    long bytes = 8L << 20;
-    Duration interval = Duration.ofSeconds(60);
-    ConfigNode b = n.field("buffer");
-    if (b.isObject(false, "a mapping with size and interval")) {
-      b.allowOnly("size", "interval");
-      bytes = b.field("size").bytes(bytes, 1024, 1L << 30);
-      interval = b.field("interval").duration(interval);
-      if (interval.compareTo(Duration.ofSeconds(1)) < 0
-          || interval.compareTo(Duration.ofMinutes(15)) > 0) {
-        b.field("interval")
-            .problem("expected a duration from 1s to 15m, got " + Durations.format(interval));
-      }
-    }
-    List<io.sluice.core.lake.PartitionKey> keys = new ArrayList<>();
-    ConfigNode pb = n.field("partitionBy");
-    if (!pb.isMissing()) {
-      List<ConfigNode> items = pb.list(false, "a list of keys like dt=${time:yyyy-MM-dd}");
-      if (items != null) {
-        if (items.size() > 8) {
-          pb.problem("expected at most 8 partition keys, got " + items.size());
-        }
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (ConfigNode item : items) {
-          String spec = item.string(null);
-          if (spec == null) {
-            continue;
-          }
-          var key = io.sluice.core.lake.PartitionKey.compile(spec, item.path(), item.problems());
-          if (key != null && !names.add(key.name())) {
-            item.problem("names partition key " + key.name() + " twice");
-          } else if (key != null) {
-            keys.add(key);
-          }
-        }
-      }
-    }
-    String compression =
-        n.field("compression").oneOf("zstd", "zstd", "snappy", "gzip", "uncompressed");
-    return new TargetConfig.LakeTarget(table, bytes, interval, List.copyOf(keys), compression);
-  }
-
-  private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9._-]+/)+");
-
-  private static TargetSpec validateTarget(ConfigNode n) {
-    if (!n.isObject(true, "a mapping with format, schema, processedPrefix, rejectedPrefix")) {
-      return null;
-    }
-    n.allowOnly(
-        "format",
-        "schema",
-        "jsonSchema",
-        "processedPrefix",
-        "rejectedPrefix",
-        "table",
-        "maxLineBytes");
-    String format = n.field("format").oneOf("csv", "csv", "ndjson", "json");
-    String processed =
-        n.field("processedPrefix").matching("processed/", PREFIX, "a key prefix like processed/");
-    String rejected =
-        n.field("rejectedPrefix").matching("rejected/", PREFIX, "a key prefix like rejected/");
-    if (processed != null && processed.equals(rejected)) {
-      n.field("rejectedPrefix")
-          .problem("must differ from processedPrefix, got " + Problem.render(rejected));
-    }
-    String table =
-        n.field("table")
-            .matching(
-                null, TABLE, "a table name of 1-63 characters a-z 0-9 _, starting with a letter");
-    long maxLine = n.field("maxLineBytes").bytes(1L << 20, 64, 64L << 20);
-    JsonNode jsonSchema = null;
-    ConfigNode js = n.field("jsonSchema");
-    if (!js.isMissing()) {
-      if (format != null && format.equals("csv")) {
-        js.problem("applies to json and ndjson files; csv files are checked by schema.columns");
-      } else if (js.isObject(true, "a JSON Schema object")) {
-        jsonSchema = io.sluice.core.Json.MAPPER.valueToTree(js.raw());
-        try {
-          io.sluice.core.lake.RecordSchema.compile(jsonSchema);
-        } catch (RuntimeException e) {
-          js.problem("is not a usable JSON Schema: " + e.getMessage());
-        }
-      }
-    }
-    ConfigNode sc = n.field("schema");
-    io.sluice.core.lake.FileSchema schema = null;
-    boolean needColumns = js.isMissing() || !sc.isMissing();
-    if (format != null && format.equals("json") && sc.isMissing() && js.isMissing()) {
-      n.field("jsonSchema").problem("is required for json files: the JSON Schema of a record");
-      needColumns = false;
-    }
-    if (needColumns && sc.isObject(true, "a mapping with version and columns")) {
-      sc.allowOnly("version", "columns");
-      int version = sc.field("version").integer(1, 1, 1_000_000);
-      List<io.sluice.core.lake.FileSchema.Column> cols = new ArrayList<>();
-      java.util.Set<String> names = new java.util.HashSet<>();
-      for (ConfigNode c : sc.field("columns").list(true, "a list of columns")) {
-        var col = column(c);
-        if (col != null && !names.add(col.name())) {
-          c.field("name").problem("names column " + col.name() + " twice");
-        } else if (col != null) {
-          cols.add(col);
-        }
-      }
-      if (cols.isEmpty() && sc.problems().isEmpty()) {
-        sc.field("columns").problem("expected at least one column");
-      }
-      schema = new io.sluice.core.lake.FileSchema(version, cols);
-    }
-    if (schema == null) {
-      schema = new io.sluice.core.lake.FileSchema(1, List.of());
-    }
-    return new TargetConfig.ValidateTarget(
-        format, schema, processed, rejected, table, maxLine, jsonSchema);
-  }
-
-  private static io.sluice.core.lake.FileSchema.Column column(ConfigNode c) {
-    if (!c.isObject(true, "a column mapping with name and type")) {
-      return null;
-    }
-    c.allowOnly("name", "type", "required", "min", "max", "enum", "pattern", "format");
-    String name = c.field("name").requiredString("a column name");
-    String type =
-        c.field("type")
-            .oneOf("string", "string", "integer", "number", "boolean", "timestamp", "date");
-    boolean required = c.field("required").bool(false);
-    java.math.BigDecimal min = decimal(c.field("min"));
-    java.math.BigDecimal max = decimal(c.field("max"));
-    if (min != null && max != null && min.compareTo(max) > 0) {
-      c.field("max")
-          .problem("must not be below min " + min.toPlainString() + ", got " + max.toPlainString());
-    }
-    java.util.Set<String> allowed = null;
-    ConfigNode e = c.field("enum");
-    if (!e.isMissing()) {
-      allowed = new java.util.LinkedHashSet<>();
-      for (ConfigNode v : e.list(false, "a list of allowed values")) {
-        allowed.add(v.raw().isValueNode() ? v.raw().asText() : v.raw().toString());
-      }
-    }
-    Pattern pattern = null;
-    String p = c.field("pattern").string(null);
-    if (p != null) {
-      try {
-        pattern = Pattern.compile(p);
-      } catch (java.util.regex.PatternSyntaxException ex) {
-        c.field("pattern")
-            .problem(
-                "is not a regular expression ("
-                    + ex.getDescription()
-                    + "), got "
-                    + Problem.render(p));
-      }
-    }
-    java.time.format.DateTimeFormatter dateFormat = null;
-    String f = c.field("format").string(null);
-    if (f != null) {
-      try {
-        dateFormat = java.time.format.DateTimeFormatter.ofPattern(f);
-      } catch (IllegalArgumentException ex) {
-        c.field("format")
-            .problem("is not a date pattern (" + ex.getMessage() + "), got " + Problem.render(f));
-      }
-    }
-    if (name == null || type == null) {
-      return null;
-    }
-    return new io.sluice.core.lake.FileSchema.Column(
-        name,
-        io.sluice.core.lake.FileSchema.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT)),
-        required,
-        min,
-        max,
-        allowed == null ? null : java.util.Collections.unmodifiableSet(allowed),
-        pattern,
-        dateFormat);
-  }
-
-  private static java.math.BigDecimal decimal(ConfigNode n) {
-    if (n.isMissing()) {
-      return null;
-    }
-    if (!n.raw().isNumber()) {
-      n.problem("expected a number, got " + io.sluice.core.Json.describe(n.raw()));
-      return null;
-    }
-    return n.raw().decimalValue();
-  }
-
-  private TargetSpec fileTarget(ConfigNode n) {
-    if (!n.isObject(true, "a mapping with dir, rollBytes, rollInterval")) {
-      return null;
-    }
-    n.allowOnly("dir", "rollBytes", "rollInterval");
-    String dir = n.field("dir").requiredString("a directory for the NDJSON files");
-    long rollBytes = n.field("rollBytes").bytes(64L << 20, 1024, 1L << 40);
-    Duration rollInterval = n.field("rollInterval").duration(Duration.ofHours(1));
-    return new TargetConfig.FileTarget(
-        dir == null ? null : base.resolve(dir).normalize(), rollBytes, rollInterval);
   }
 
   private static RetryConfig retry(ConfigNode n) {

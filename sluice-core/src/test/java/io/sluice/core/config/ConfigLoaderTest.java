@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Problem;
+import io.sluice.core.kinds.Kinds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +46,7 @@ class ConfigLoaderTest {
 
   static List<String> problems(String yaml) {
     try {
-      ConfigLoader.parse(yaml, "test.yaml", BASE);
+      ConfigLoader.parse(yaml, "test.yaml", BASE, Kinds.of());
     } catch (InvalidInputException e) {
       assertThat(e.code()).isEqualTo("INVALID_CONFIG");
       return e.problems().stream().map(Problem::toString).toList();
@@ -67,7 +68,7 @@ class ConfigLoaderTest {
 
   @Test
   void everyFieldIsRead() {
-    SluiceConfig c = ConfigLoader.parse(KITCHEN_SINK, "k.yaml", BASE);
+    SluiceConfig c = ConfigLoader.parse(KITCHEN_SINK, "k.yaml", BASE, Kinds.of());
 
     assertThat(c.server().host()).isEqualTo("0.0.0.0");
     assertThat(c.server().port()).isEqualTo(8080);
@@ -92,10 +93,10 @@ class ConfigLoaderTest {
 
   @Test
   void missingBusesMeansTheDefaultBus() {
-    assertThat(ConfigLoader.parse("server: {port: 9000}", "t", BASE).buses())
+    assertThat(ConfigLoader.parse("server: {port: 9000}", "t", BASE, Kinds.of()).buses())
         .extracting(BusConfig::name)
         .containsExactly("default");
-    assertThat(ConfigLoader.parse("", "t", BASE).buses())
+    assertThat(ConfigLoader.parse("", "t", BASE, Kinds.of()).buses())
         .extracting(BusConfig::name)
         .containsExactly("default");
   }
@@ -175,132 +176,10 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void lakeTargetsAreReadAndTheirMistakesNamed() {
-    SluiceConfig c =
-        ConfigLoader.parse(
-            "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: {table: orders,"
-                + " buffer: {interval: 2s}, partitionBy: ['dt=${time:yyyy-MM-dd}']}}]}]",
-            "test.yaml",
-            BASE);
-    TargetConfig t = c.rules().get(0).targets().get(0);
-    TargetConfig.LakeTarget lake = (TargetConfig.LakeTarget) t.spec();
-    assertThat(lake.table()).isEqualTo("orders");
-    assertThat(lake.bufferBytes()).isEqualTo(8L << 20);
-    assertThat(lake.bufferInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
-    assertThat(lake.partitionBy().get(0).spec()).isEqualTo("dt=${time:yyyy-MM-dd}");
-    assertThat(lake.compression()).isEqualTo("zstd");
-    assertThat(t.concurrency()).isEqualTo(1);
-    String prefix = "/rules/0/targets/0";
-    assertThat(
-            problems(
-                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, ordered: true,"
-                    + " concurrency: 3, lake: {table: 1x, buffer: {interval: 500ms, size: 10},"
-                    + " partitionBy: [dt, 'a=${b}', 'a=${c}'], compression: lz4}}]}]"))
-        .containsExactlyInAnyOrder(
-            prefix
-                + "/lake/table: expected a table name of 1-63 characters a-z 0-9 _, starting with"
-                + " a letter, got \"1x\"",
-            prefix + "/lake/buffer/size: expected a size between 1KB and 1GB, got 10B",
-            prefix + "/lake/buffer/interval: expected a duration from 1s to 15m, got 500ms",
-            prefix
-                + "/lake/partitionBy/0: expected a partition key like dt=${time:yyyy-MM-dd} or"
-                + " region=${detail.region}, got \"dt\"",
-            prefix + "/lake/partitionBy/2: names partition key a twice",
-            prefix
-                + "/lake/compression: expected one of zstd, snappy, gzip, uncompressed, got \"lz4\"",
-            prefix
-                + "/ordered: does not apply to a lake target: it writes each bus partition in order"
-                + " with one writer and flushes by its buffer settings",
-            prefix
-                + "/concurrency: does not apply to a lake target: it writes each bus partition in"
-                + " order with one writer and flushes by its buffer settings");
-  }
-
-  @Test
-  void validateTargetsAndObjectsAreReadAndTheirMistakesNamed() {
-    SluiceConfig c =
-        ConfigLoader.parse(
-            "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {schema:"
-                + " {columns: [{name: hr, type: integer, required: true, min: 30, max: 220}]}}}]}]",
-            "test.yaml",
-            BASE);
-    var v = (TargetConfig.ValidateTarget) c.rules().get(0).targets().get(0).spec();
-    assertThat(v.format()).isEqualTo("csv");
-    assertThat(v.processedPrefix()).isEqualTo("processed/");
-    assertThat(v.rejectedPrefix()).isEqualTo("rejected/");
-    var hr = v.schema().columns().get(0);
-    assertThat(hr.check("72")).isNull();
-    assertThat(hr.check("250")).isEqualTo("hr: expected at most 220, got \"250\"");
-    assertThat(hr.check("7.5")).isEqualTo("hr: expected an integer, got \"7.5\"");
-    assertThat(hr.check("")).isEqualTo("hr: is required, got an empty value");
-    assertThat(c.objects().bus()).isEqualTo("default");
-    assertThat(c.objects().maxObjectBytes()).isEqualTo(5L << 30);
-    String prefix = "/rules/0/targets/0/validate";
-    assertThat(
-            problems(
-                "objects: {bus: nope}\nrules: [{name: r, pattern: {source: [a]}, targets: [{id: t,"
-                    + " validate: {format: xml, processedPrefix: out/, rejectedPrefix: out/, schema:"
-                    + " {columns: [{name: a, type: money}, {name: b, min: 5, max: 1, pattern: '[',"
-                    + " format: 'bbbb'}, {name: b}]}}}]}]"))
-        .containsExactlyInAnyOrder(
-            "/objects/bus: names bus \"nope\", which is not configured (buses: default)",
-            prefix + "/format: expected one of csv, ndjson, json, got \"xml\"",
-            prefix + "/rejectedPrefix: must differ from processedPrefix, got \"out/\"",
-            prefix
-                + "/schema/columns/0/type: expected one of string, integer, number, boolean,"
-                + " timestamp, date, got \"money\"",
-            prefix + "/schema/columns/1/max: must not be below min 5, got 1",
-            prefix
-                + "/schema/columns/1/pattern: is not a regular expression (Unclosed character"
-                + " class), got \"[\"",
-            prefix
-                + "/schema/columns/1/format: is not a date pattern (Unknown pattern letter: b),"
-                + " got \"bbbb\"",
-            prefix + "/schema/columns/2/name: names column b twice");
-  }
-
-  @Test
-  void jsonFilesNeedAUsableJsonSchema() {
-    var v =
-        (TargetConfig.ValidateTarget)
-            ConfigLoader.parse(
-                    "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate:"
-                        + " {format: json, jsonSchema: {type: object, required: [id]}}}]}]",
-                    "test.yaml",
-                    BASE)
-                .rules()
-                .get(0)
-                .targets()
-                .get(0)
-                .spec();
-    assertThat(v.jsonSchema().toString()).isEqualTo("{\"type\":\"object\",\"required\":[\"id\"]}");
-    assertThat(v.schema().columns()).isEmpty();
-    String prefix = "/rules/0/targets/0/validate";
-    assertThat(
-            problems(
-                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format:"
-                    + " json}}]}]"))
-        .containsExactly(
-            prefix + "/jsonSchema: is required for json files: the JSON Schema of a record");
-    assertThat(
-            problems(
-                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format:"
-                    + " csv, jsonSchema: {type: object}, schema: {columns: [{name: a}]}}}]}]"))
-        .containsExactly(
-            prefix
-                + "/jsonSchema: applies to json and ndjson files; csv files are checked by"
-                + " schema.columns");
-    assertThat(
-            problems(
-                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format:"
-                    + " json, jsonSchema: [1]}}]}]"))
-        .containsExactly(prefix + "/jsonSchema: expected a JSON Schema object, got array [1]");
-  }
-
-  @Test
   void theOlderInflightLimitSetsTheMemoryBudget() {
     var l =
-        ConfigLoader.parse("server: {limits: {maxInflightBytes: 64MB}}", "test.yaml", BASE)
+        ConfigLoader.parse(
+                "server: {limits: {maxInflightBytes: 64MB}}", "test.yaml", BASE, Kinds.of())
             .server()
             .limits();
     assertThat(l.memoryBudget()).isEqualTo(256L << 20);
@@ -316,7 +195,7 @@ class ConfigLoaderTest {
 
   @Test
   void lakeSettingsAreReadAndCheckedWithDefaults() {
-    var d = ConfigLoader.parse("", "test.yaml", BASE).lake();
+    var d = ConfigLoader.parse("", "test.yaml", BASE, Kinds.of()).lake();
     assertThat(d).isEqualTo(SluiceConfig.LakeConfig.DEFAULTS);
     var l =
         ConfigLoader.parse(
@@ -324,7 +203,8 @@ class ConfigLoaderTest {
                     + " maxConcurrentQueries: 4, maxQueuedQueries: 0,"
                     + " compaction: {interval: 0s, minFiles: 4, smallFileBytes: 1MB}}",
                 "test.yaml",
-                BASE)
+                BASE,
+                Kinds.of())
             .lake();
     assertThat(l)
         .isEqualTo(
@@ -352,7 +232,7 @@ class ConfigLoaderTest {
 
   @Test
   void missingFileIsAClearProblem() {
-    assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/sluice.yaml")))
+    assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/sluice.yaml"), Kinds.of()))
         .hasMessage("/: config file /nonexistent/sluice.yaml does not exist");
   }
 

@@ -1,9 +1,9 @@
-package io.sluice.core.lake;
+package io.sluice.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.core.lake.FileSchema.Column;
-import io.sluice.core.lake.FileSchema.Type;
+import io.sluice.lake.FileSchema.Column;
+import io.sluice.lake.FileSchema.Type;
 import java.math.BigDecimal;
 import java.time.format.DateTimeFormatter;
 import java.util.Set;

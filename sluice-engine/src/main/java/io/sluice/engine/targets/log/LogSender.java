@@ -1,16 +1,18 @@
-package io.sluice.engine.targets;
+package io.sluice.engine.targets.log;
 
+import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Sender;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Logs each delivery at INFO on logger {@code sluice.target.<rule>.<id>}. */
-public final class LogSender implements Sender {
+final class LogSender implements Sender {
 
   private final Logger log;
 
-  public LogSender(String rule, String id) {
+  LogSender(String rule, String id) {
     this.log = LoggerFactory.getLogger("sluice.target." + rule + "." + id);
   }
 

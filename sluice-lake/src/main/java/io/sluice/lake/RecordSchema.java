@@ -1,4 +1,4 @@
-package io.sluice.core.lake;
+package io.sluice.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;

@@ -1,6 +1,8 @@
-package io.sluice.engine.targets;
+package io.sluice.engine.targets.http;
 
-import io.sluice.core.config.TargetConfig.HttpTarget;
+import io.sluice.core.targets.DeliveryException;
+import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Sender;
 import io.sluice.core.transform.TransformOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +23,7 @@ import java.util.Map;
  * start of the response body. Each request carries {@code Sluice-Rule} and, for replays, {@code
  * Sluice-Replay-Name}.
  */
-public final class HttpSender implements Sender {
+final class HttpSender implements Sender {
 
   private static final int ERROR_BODY_CHARS = 200;
 
@@ -31,7 +33,7 @@ public final class HttpSender implements Sender {
   private final HttpClient client;
   private final URI uri;
 
-  public HttpSender(HttpTarget target, Duration timeout, boolean batching) {
+  HttpSender(HttpTarget target, Duration timeout, boolean batching) {
     this.target = target;
     this.timeout = timeout;
     this.batching = batching;

@@ -1,4 +1,4 @@
-package io.sluice.core.lake;
+package io.sluice.lake;
 
 import io.sluice.core.Problem;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package io.sluice.engine.targets;
+package io.sluice.core.targets;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,8 @@
-package io.sluice.engine.targets;
+package io.sluice.engine.targets.file;
 
-import io.sluice.core.config.TargetConfig.FileTarget;
+import io.sluice.core.targets.DeliveryException;
+import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Sender;
 import io.sluice.core.transform.TransformOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,7 +24,7 @@ import java.util.List;
  *
  * <p>Thread-safe (one writer at a time).
  */
-public final class FileSender implements Sender {
+final class FileSender implements Sender {
 
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -35,7 +37,7 @@ public final class FileSender implements Sender {
   private long openedMs;
   private int seq;
 
-  public FileSender(FileTarget target, String rule, String id, Clock clock) {
+  FileSender(FileTarget target, String rule, String id, Clock clock) {
     this.target = target;
     this.prefix = rule + "." + id + ".";
     this.clock = clock;

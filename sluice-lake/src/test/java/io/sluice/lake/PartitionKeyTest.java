@@ -1,4 +1,4 @@
-package io.sluice.core.lake;
+package io.sluice.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

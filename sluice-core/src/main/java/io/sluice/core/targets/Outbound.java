@@ -1,4 +1,4 @@
-package io.sluice.engine.targets;
+package io.sluice.core.targets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.transform.TransformOutput;

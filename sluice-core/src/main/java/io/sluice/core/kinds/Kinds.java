@@ -1,0 +1,97 @@
+package io.sluice.core.kinds;
+
+import io.sluice.core.config.TargetConfig;
+import io.sluice.core.targets.Sender;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kinds a node knows, in registration order: target kinds (later also source kinds, function
+ * runtimes, storage backends). The config loader, {@code sluice validate}, the JSON Schema and the
+ * router find kinds here; each module offers its own, and the composition root puts them together.
+ *
+ * <pre>{@code
+ * Kinds kinds = Kinds.of(EngineTargets.kinds(), LakeTargets.kinds(lake));
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Kinds {
+
+  private final Map<String, TargetKind<?>> targets;
+
+  private Kinds(Map<String, TargetKind<?>> targets) {
+    this.targets = Collections.unmodifiableMap(targets);
+  }
+
+  /**
+   * The kinds of all {@code lists}, in order.
+   *
+   * @throws IllegalArgumentException when two kinds have one name
+   */
+  @SafeVarargs
+  public static Kinds of(List<? extends TargetKind<?>>... lists) {
+    Map<String, TargetKind<?>> m = new LinkedHashMap<>();
+    for (List<? extends TargetKind<?>> list : lists) {
+      for (TargetKind<?> k : list) {
+        TargetKind<?> before = m.putIfAbsent(k.name(), k);
+        if (before != null) {
+          throw new IllegalArgumentException(
+              "two target kinds are named "
+                  + k.name()
+                  + ": "
+                  + before.getClass().getName()
+                  + " and "
+                  + k.getClass().getName());
+        }
+      }
+    }
+    return new Kinds(m);
+  }
+
+  /** The target kinds, in registration order. */
+  public List<TargetKind<?>> targets() {
+    return List.copyOf(targets.values());
+  }
+
+  /** The target kind named {@code name}, or {@code null}. */
+  public TargetKind<?> target(String name) {
+    return targets.get(name);
+  }
+
+  /** The target kinds' names, in registration order. */
+  public List<String> targetNames() {
+    return new ArrayList<>(targets.keySet());
+  }
+
+  /**
+   * The sender for {@code context}'s target, from the kind its settings belong to.
+   *
+   * @throws IllegalStateException when no registered kind reads these settings
+   */
+  public Sender sender(TargetContext context) {
+    TargetConfig.TargetSpec spec = context.target().spec();
+    TargetKind<?> kind = targets.get(spec.kind());
+    if (kind == null || !kind.specType().isInstance(spec)) {
+      throw new IllegalStateException(
+          "rule "
+              + context.rule()
+              + " target "
+              + context.target().id()
+              + ": no target kind "
+              + spec.kind()
+              + " is registered in this process (kinds: "
+              + String.join(", ", targets.keySet())
+              + ")");
+    }
+    return senderOf(kind, spec, context);
+  }
+
+  private static <S extends TargetConfig.TargetSpec> Sender senderOf(
+      TargetKind<S> kind, TargetConfig.TargetSpec spec, TargetContext context) {
+    return kind.sender(kind.specType().cast(spec), context);
+  }
+}
