@@ -1,6 +1,8 @@
 package io.sluice.lake;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.core.Problem;
 import io.sluice.core.config.TargetConfig;
 import io.sluice.core.targets.Sender;
 import java.io.IOException;
@@ -40,7 +42,13 @@ import org.slf4j.LoggerFactory;
 public final class Lake implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
-  private static final Pattern TABLE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+  /** Table names: what SQL can use without quoting. */
+  public static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+  /** What a table name must be, for messages. */
+  public static final String TABLE_NAME_EXPECTED =
+      "a table name of 1-63 characters a-z 0-9 _, starting with a letter";
 
   private final Path dir;
   private final Clock clock;
@@ -159,7 +167,7 @@ public final class Lake implements AutoCloseable {
       try (Stream<Path> s = Files.list(lake.dir)) {
         for (Path p : s.sorted().toList()) {
           String name = p.getFileName().toString();
-          if (Files.isRegularFile(p.resolve(Manifest.FILE)) && TABLE.matcher(name).matches()) {
+          if (Files.isRegularFile(p.resolve(Manifest.FILE)) && TABLE_NAME.matcher(name).matches()) {
             lake.table(name, true);
           }
         }
@@ -224,33 +232,113 @@ public final class Lake implements AutoCloseable {
     }
   }
 
-  private volatile FileValidator validator;
+  /**
+   * A row that a writer outside the lake's targets (file validation) adds to a table.
+   *
+   * @param position the row's place in its writer's sequence (a row number): ascending, and what
+   *     makes adding it exactly once
+   * @param event the envelope its envelope columns come from
+   * @param data the object whose fields become its data columns
+   * @param source where it came from (its {@code _bus} column), such as {@code
+   *     objects/<bucket>/<key>}
+   * @param ingestionTimeMs when it was taken in
+   */
+  public record Row(
+      long position, JsonNode event, JsonNode data, String source, long ingestionTimeMs) {}
 
   /**
-   * Connects the object store, so {@code validate} targets can read uploads, write their outputs
-   * and emit their events. Call before the engine starts.
+   * Opens table {@code name}, creating it (queryable, empty) when it does not exist.
+   *
+   * @throws IllegalArgumentException for a name that is not {@link #TABLE_NAME_EXPECTED}
    */
-  public void attachObjects(
-      io.sluice.lake.objects.ObjectStore store,
-      io.sluice.lake.objects.ObjectEvents events,
-      Path state) {
-    this.validator = new FileValidator(store, events, this, state, clock);
+  public void createTable(String name) throws IOException {
+    if (name == null || !TABLE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "expected " + TABLE_NAME_EXPECTED + ", got " + Problem.render(name));
+    }
+    try {
+      table(name, true);
+    } catch (SQLException e) {
+      throw new IOException("cannot open lake table " + name + ": " + e.getMessage(), e);
+    }
   }
 
-  /** The sender of a {@code validate} target. */
-  Sender validateSender(String rule, TargetConfig target, ValidateTarget v) {
-    if (validator == null) {
-      throw new IllegalStateException(
-          "rule " + rule + " target " + target.id() + ": validate targets need the object store");
+  /**
+   * The highest position of {@code writer}'s rows committed to {@code table} (created when
+   * missing), or -1 when it has none: where a writer that was interrupted resumes.
+   */
+  public long committedPosition(String table, String writer) throws IOException {
+    createTable(table);
+    try {
+      return table(table, true).highWater(writer, 0);
+    } catch (SQLException e) {
+      throw new IOException("cannot open lake table " + table + ": " + e.getMessage(), e);
     }
-    if (v.table() != null) {
-      try {
-        table(v.table(), true);
-      } catch (IOException | SQLException e) {
-        LOG.warn("lake table {} could not be opened yet: {}", v.table(), e.toString());
-      }
+  }
+
+  /**
+   * Adds {@code rows} of {@code writer} to {@code table} in one commit, together with the writer's
+   * new position (the last row's), so each row is in the table exactly once: rows at or below
+   * {@link #committedPosition} are not added again. Rows that cannot be written go to the table's
+   * error files with their reason, as a target's do. Blocks until committed; safe on a virtual
+   * thread.
+   *
+   * @param rows in ascending position
+   */
+  public void append(String table, String writer, List<Row> rows) throws IOException {
+    createTable(table);
+    if (rows.isEmpty()) {
+      return;
     }
-    return new ValidateSender(validator, v);
+    LakeTable t;
+    try {
+      t = table(table, true);
+    } catch (SQLException e) {
+      throw new IOException("cannot open lake table " + table + ": " + e.getMessage(), e);
+    }
+    try {
+      blocking(
+          () -> {
+            synchronized (t) { // the high-water mark read and the commit are one step
+              long highWater = t.highWater(writer, 0);
+              List<LakeRecord> records = new ArrayList<>(rows.size());
+              for (Row r : rows) {
+                if (r.position() > highWater) {
+                  records.add(
+                      new LakeRecord(
+                          r.event(),
+                          r.data(),
+                          r.source(),
+                          0,
+                          r.position(),
+                          r.ingestionTimeMs(),
+                          null,
+                          Map.of()));
+                }
+              }
+              if (records.isEmpty()) {
+                return null;
+              }
+              long last = records.get(records.size() - 1).offset();
+              return t.commit(
+                  List.of(),
+                  records,
+                  Map.of(writer, Map.of(0, last)),
+                  "zstd",
+                  List.of(),
+                  x ->
+                      new LakeErrors.Entry(
+                          x.reason(),
+                          writer,
+                          0,
+                          x.record().offset(),
+                          x.record().event(),
+                          x.record().data()));
+            }
+          });
+    } catch (SQLException e) {
+      throw new IOException("committing rows of " + writer + " to " + table + " failed: " + e, e);
+    }
   }
 
   /**

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code lake: {table, buffer, partitionBy, compression}}: matched events into a lake table. One
@@ -23,12 +22,6 @@ import java.util.regex.Pattern;
 final class LakeTargetKind implements TargetKind<LakeTarget> {
 
   static final String NAME = "lake";
-
-  /** Table names: what SQL can use without quoting. */
-  static final Pattern TABLE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
-
-  static final String TABLE_EXPECTED =
-      "a table name of 1-63 characters a-z 0-9 _, starting with a letter";
 
   private final Lake lake;
 
@@ -61,7 +54,7 @@ final class LakeTargetKind implements TargetKind<LakeTarget> {
       return null;
     }
     n.allowOnly("table", "buffer", "partitionBy", "compression");
-    String table = n.field("table").matching(null, TABLE, TABLE_EXPECTED);
+    String table = n.field("table").matching(null, Lake.TABLE_NAME, Lake.TABLE_NAME_EXPECTED);
     if (table == null && n.field("table").isMissing()) {
       n.field("table").problem("is required: the lake table to write");
     }
@@ -113,7 +106,8 @@ final class LakeTargetKind implements TargetKind<LakeTarget> {
 
   @Override
   public Sender sender(LakeTarget spec, TargetContext context) {
-    return LakeTargets.require(lake, context)
+    return context
+        .require(lake, "the lake")
         .lakeSender(context.bus(), context.rule(), context.target());
   }
 }

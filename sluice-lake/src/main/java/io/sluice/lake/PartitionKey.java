@@ -304,7 +304,7 @@ public final class PartitionKey {
    * RFC 3339 ({@code 2026-11-30T10:00:00.123Z}, {@code …+02:00}) without the general parser, which
    * costs more than writing the rest of a lake row; anything unusual goes to it.
    */
-  static Instant parseTime(String t) {
+  public static Instant parseTime(String t) {
     int n = t.length();
     if (n >= 20
         && t.charAt(4) == '-'

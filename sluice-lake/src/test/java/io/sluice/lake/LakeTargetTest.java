@@ -231,29 +231,4 @@ class LakeTargetTest {
     lake.query("SELECT id FROM cat1", r);
     assertThat(r.column(0)).containsExactlyInAnyOrderElementsOf(ids);
   }
-
-  @Test
-  void aValidateTargetRefusesAnEventThatNamesNoObject() {
-    var spec =
-        new ValidateTarget(
-            "csv",
-            new io.sluice.lake.FileSchema(1, List.of()),
-            "processed/",
-            "rejected/",
-            null,
-            1024,
-            null);
-    var sender = new ValidateSender(null, spec);
-    var event =
-        io.sluice.lake.LakeTableTest.json("{\"detail-type\":\"Order\",\"detail\":{\"n\":1}}");
-    var out =
-        new io.sluice.core.targets.Outbound(
-            "b", "r", "1", null, null, event, 0, 0, false, false, 0);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> sender.send(List.of(out)))
-        .isInstanceOf(io.sluice.core.targets.DeliveryException.class)
-        .hasMessage(
-            "expected an Object Created event with detail.bucket.name and detail.object.key, got"
-                + " detail-type \"Order\" with detail object {\"n\":1}")
-        .matches(e -> !((io.sluice.core.targets.DeliveryException) e).retryable());
-  }
 }

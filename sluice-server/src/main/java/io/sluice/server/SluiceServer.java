@@ -13,10 +13,11 @@ import io.sluice.core.config.SluiceConfig;
 import io.sluice.engine.Engine;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeSettings;
-import io.sluice.lake.objects.ObjectEvents;
-import io.sluice.lake.objects.ObjectStore;
 import io.sluice.log.EmbeddedEventLog;
 import io.sluice.log.EventLog;
+import io.sluice.objects.ObjectEvents;
+import io.sluice.objects.ObjectStore;
+import io.sluice.objects.validate.FileValidator;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,7 +75,7 @@ public final class SluiceServer implements AutoCloseable {
   private final Lake lake;
   private final ObjectStore objects;
   private final ObjectEvents objectEvents;
-  private volatile io.sluice.lake.objects.InboxWatcher inbox;
+  private volatile io.sluice.objects.InboxWatcher inbox;
   private final PrometheusMeterRegistry meters;
   private final RequestBodies bodies;
   private final Javalin app;
@@ -103,9 +104,16 @@ public final class SluiceServer implements AutoCloseable {
       lake.close();
       throw new java.io.UncheckedIOException("cannot open the object store", e);
     }
-    lake.attachObjects(objects, objectEvents, config.dataDir().resolve("objects-state"));
+    FileValidator validator =
+        new FileValidator(
+            objects,
+            objectEvents,
+            lake,
+            config.dataDir().resolve("objects-state"),
+            options.clock());
     try {
-      this.engine = Engine.start(config, log, options.clock(), meters, SluiceKinds.of(lake));
+      this.engine =
+          Engine.start(config, log, options.clock(), meters, SluiceKinds.of(lake, validator));
       lake.attachHealth(engine.routing().health());
     } catch (RuntimeException e) {
       lake.close();
@@ -115,8 +123,13 @@ public final class SluiceServer implements AutoCloseable {
     if (in != null) {
       try {
         this.inbox =
-            new io.sluice.lake.objects.InboxWatcher(
-                in.dir(), in.bucket(), in.prefix(), in.interval(), objects);
+            new io.sluice.objects.InboxWatcher(
+                in.dir(),
+                in.bucket(),
+                in.prefix(),
+                in.interval(),
+                objects,
+                engine.routing().health());
       } catch (java.io.IOException e) {
         engine.close();
         lake.close();

@@ -1,4 +1,4 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.config.TargetConfig.TargetSpec;
@@ -8,13 +8,13 @@ import io.sluice.core.config.TargetConfig.TargetSpec;
  * (and the lake table, if set), invalid ones with their reasons to {@code rejectedPrefix}, in the
  * same bucket and format.
  *
- * @param format csv, ndjson, or json (one JSON array of records)
+ * @param format how the object is read (and its outputs written)
  * @param schema column rules (csv; ndjson unless {@code jsonSchema} is given), or null
  * @param jsonSchema a JSON Schema (draft 2020-12 unless it names another) each record must satisfy
  *     (json and ndjson), or null
  */
 public record ValidateTarget(
-    String format,
+    FileFormat format,
     FileSchema schema,
     String processedPrefix,
     String rejectedPrefix,

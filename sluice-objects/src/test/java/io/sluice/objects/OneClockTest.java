@@ -1,4 +1,4 @@
-package io.sluice.lake;
+package io.sluice.objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,9 +12,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * One clock: the main code of the engine and the lake (with the object store) takes the node's
- * {@code Clock} for wall time, so tests can move time with a {@code MutableClock} and due times,
- * ids and timestamps agree. System.nanoTime() stays allowed: it measures intervals, not time.
+ * One clock: the main code of the engine, the lake and the objects module takes the node's {@code
+ * Clock} for wall time, so tests can move time with a {@code MutableClock} and due times, ids and
+ * timestamps agree. System.nanoTime() stays allowed: it measures intervals, not time. It lives in
+ * sluice-objects, the module that depends on the other two.
  */
 class OneClockTest {
 
@@ -25,10 +26,10 @@ class OneClockTest {
               + " java\\.util\\.Date\\(\\)|new Date\\(\\)");
 
   @Test
-  void noMainCodeOfEngineOrLakeReadsTheSystemClock() throws IOException {
+  void noMainCodeOfEngineLakeOrObjectsReadsTheSystemClock() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
     List<String> found = new ArrayList<>();
-    for (String module : List.of("sluice-engine", "sluice-lake")) {
+    for (String module : List.of("sluice-engine", "sluice-lake", "sluice-objects")) {
       Path src = root.resolve(module).resolve("src/main/java");
       assertThat(src).isDirectory();
       try (Stream<Path> files = Files.walk(src)) {

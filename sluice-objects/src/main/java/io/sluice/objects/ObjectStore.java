@@ -1,4 +1,4 @@
-package io.sluice.lake.objects;
+package io.sluice.objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.InvalidInputException;

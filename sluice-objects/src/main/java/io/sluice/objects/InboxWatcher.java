@@ -1,5 +1,6 @@
-package io.sluice.lake.objects;
+package io.sluice.objects;
 
+import io.sluice.engine.Health;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * {@code .error.txt} saying why. Names starting with a dot are skipped (editors and copying tools
  * write there first). A crash between storing and deleting uploads the file again: the same key,
  * the same content, which validation recognises as a duplicate.
+ *
+ * <p>The watcher never stops on an error: a scan or an upload that fails is reported to {@link
+ * Health} as {@code inbox <dir>} (logged once, counted, shown by {@code /health/ready}) and tried
+ * again on the next pass, with passes spaced out (doubling up to {@link #MAX_BACKOFF}) while it
+ * keeps failing; the first pass that works clears it.
  */
 public final class InboxWatcher implements AutoCloseable {
 
@@ -32,38 +38,61 @@ public final class InboxWatcher implements AutoCloseable {
   private final String prefix;
   private final Duration interval;
   private final ObjectStore store;
+  private final Health health;
+  private final String component;
   private final Map<Path, String> lastSeen = new HashMap<>();
   private final Thread thread;
   private volatile boolean stopped;
 
-  public InboxWatcher(Path dir, String bucket, String prefix, Duration interval, ObjectStore store)
+  /** Passes while failing are spaced out up to this. */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * @param health where failures are reported while they last
+   */
+  public InboxWatcher(
+      Path dir, String bucket, String prefix, Duration interval, ObjectStore store, Health health)
       throws IOException {
     this.dir = dir.toAbsolutePath().normalize();
     this.bucket = bucket;
     this.prefix = prefix;
     this.interval = interval;
     this.store = store;
+    this.health = health;
+    this.component = "inbox " + this.dir;
     Files.createDirectories(this.dir);
     this.thread = Thread.ofPlatform().daemon().name("sluice-inbox").start(this::run);
   }
 
   private void run() {
+    long pause = interval.toMillis();
     while (!stopped) {
+      String failure;
       try {
-        scan();
+        failure = scan();
       } catch (IOException | RuntimeException e) {
-        LOG.warn("inbox {}: scan failed ({}); trying again", dir, e.toString());
+        failure = "scan failed: " + e;
+      }
+      if (failure == null) {
+        health.ok(component);
+        pause = interval.toMillis();
+      } else if (!stopped) {
+        health.failed(component, failure);
+        pause = Math.min(Math.max(pause * 2, interval.toMillis()), MAX_BACKOFF.toMillis());
       }
       try {
-        Thread.sleep(interval.toMillis());
+        Thread.sleep(pause);
       } catch (InterruptedException e) {
         return;
       }
     }
   }
 
-  /** One pass: uploads the files that were already there, unchanged, on the previous pass. */
-  void scan() throws IOException {
+  /**
+   * One pass: uploads the files that were already there, unchanged, on the previous pass. Returns
+   * why a file could not be uploaded (it stays for the next pass; the others go on), or null.
+   */
+  String scan() throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
       files =
@@ -73,6 +102,7 @@ public final class InboxWatcher implements AutoCloseable {
               .toList();
     }
     Map<Path, String> now = new HashMap<>();
+    String failure = null;
     for (Path f : files) {
       String stamp;
       try {
@@ -85,7 +115,7 @@ public final class InboxWatcher implements AutoCloseable {
         try {
           upload(f);
         } catch (IOException | RuntimeException e) {
-          LOG.warn("inbox: {} not uploaded ({}); will try again", f, e.toString());
+          failure = dir.relativize(f) + " not uploaded: " + e;
           continue; // one bad file must not hold back the others
         }
         now.remove(f);
@@ -93,6 +123,7 @@ public final class InboxWatcher implements AutoCloseable {
     }
     lastSeen.clear();
     lastSeen.putAll(now);
+    return failure;
   }
 
   private static boolean hidden(Path relative) {

@@ -1,9 +1,9 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.lake.FileSchema.Column;
-import io.sluice.lake.FileSchema.Type;
+import io.sluice.objects.validate.FileSchema.Column;
+import io.sluice.objects.validate.FileSchema.Type;
 import java.math.BigDecimal;
 import java.time.format.DateTimeFormatter;
 import java.util.Set;

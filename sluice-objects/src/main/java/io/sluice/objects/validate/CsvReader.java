@@ -1,4 +1,4 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
@@ -6,6 +6,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
+import io.sluice.core.Problem;
 import java.util.List;
 import java.util.Set;
 
@@ -36,11 +37,23 @@ public final class RecordSchema {
 
   /** Why {@code record} fails the schema ("; "-joined, sorted), or null when it passes. */
   public String check(JsonNode record) {
+    List<Problem> problems = problems(record);
+    return problems.isEmpty() ? null : Reasons.text(problems);
+  }
+
+  /**
+   * Every way {@code record} fails the schema, sorted by message (each message names the place in
+   * the record, as the validator words it); empty when it passes.
+   */
+  public List<Problem> problems(JsonNode record) {
     Set<ValidationMessage> errors = schema.validate(record);
     if (errors.isEmpty()) {
-      return null;
+      return List.of();
     }
-    List<String> messages = errors.stream().map(ValidationMessage::getMessage).sorted().toList();
-    return String.join("; ", messages);
+    return errors.stream()
+        .map(ValidationMessage::getMessage)
+        .sorted()
+        .map(m -> Problem.of("", m))
+        .toList();
   }
 }

@@ -1,10 +1,9 @@
-package io.sluice.lake;
+package io.sluice.objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.InvalidInputException;
-import io.sluice.lake.objects.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +23,7 @@ class ObjectStoreTest {
   /** The events the store emitted, as "type bucket/key". */
   final List<String> emitted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  final io.sluice.lake.objects.ObjectEvents events =
+  final io.sluice.objects.ObjectEvents events =
       (type, detail) ->
           emitted.add(
               type

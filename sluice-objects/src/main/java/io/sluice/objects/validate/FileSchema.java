@@ -1,6 +1,7 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import io.sluice.core.Problem;
+import io.sluice.lake.PartitionKey;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -92,12 +93,23 @@ public record FileSchema(int version, List<Column> columns) {
 
     /** Null when {@code raw} is fine; else why not, naming the column, the rule and the value. */
     public String check(String raw) {
+      Problem p = verdict(raw);
+      return p == null ? null : Reasons.text(p);
+    }
+
+    /**
+     * Null when {@code raw} is fine; else the problem, at the column's name, with the rule and the
+     * value ({@code "hr": expected at most 220, got "250"}).
+     */
+    public Problem verdict(String raw) {
       if (raw == null || raw.isEmpty()) {
-        return required ? name + ": is required, got an empty value" : null;
+        return required ? Problem.of(name, "is required, got an empty value") : null;
       }
       String v = raw.strip();
       String problem = problem(v);
-      return problem == null ? null : name + ": " + problem + ", got " + Problem.render(raw);
+      return problem == null
+          ? null
+          : Problem.of(name, problem + ", got " + Problem.render(raw), Problem.render(raw));
     }
 
     /** What is wrong with a non-empty value, without the column name and the value; or null. */

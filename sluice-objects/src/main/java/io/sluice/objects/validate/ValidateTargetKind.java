@@ -1,4 +1,4 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +9,8 @@ import io.sluice.core.kinds.Schemas;
 import io.sluice.core.kinds.TargetContext;
 import io.sluice.core.kinds.TargetKind;
 import io.sluice.core.targets.Sender;
+import io.sluice.lake.Lake;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -17,16 +19,21 @@ import java.util.regex.Pattern;
  * {@code validate: {format, schema | jsonSchema, processedPrefix, rejectedPrefix, table}}: check
  * the object an {@code Object Created} event names, row by row.
  */
-final class ValidateTargetKind implements TargetKind<ValidateTarget> {
+public final class ValidateTargetKind implements TargetKind<ValidateTarget> {
 
   static final String NAME = "validate";
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ValidateTargetKind.class);
 
+  private final FileValidator validator;
   private final Lake lake;
 
   /**
-   * @param lake the running lake with its object store, or {@code null} where config is only read
+   * @param validator the running node's validator, or {@code null} where config is only read
+   * @param lake where targets with {@code table} write (made queryable when the target starts)
    */
-  ValidateTargetKind(Lake lake) {
+  public ValidateTargetKind(FileValidator validator, Lake lake) {
+    this.validator = validator;
     this.lake = lake;
   }
 
@@ -47,8 +54,15 @@ final class ValidateTargetKind implements TargetKind<ValidateTarget> {
 
   @Override
   public Sender sender(ValidateTarget spec, TargetContext context) {
-    return LakeTargets.require(lake, context)
-        .validateSender(context.rule(), context.target(), spec);
+    FileValidator v = context.require(validator, "the object store");
+    if (spec.table() != null && lake != null) {
+      try {
+        lake.createTable(spec.table()); // queryable (empty) before its first rows arrive
+      } catch (IOException e) {
+        LOG.warn("lake table {} could not be opened yet: {}", spec.table(), e.toString());
+      }
+    }
+    return new ValidateSender(v, spec);
   }
 
   private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9._-]+/)+");
@@ -66,7 +80,7 @@ final class ValidateTargetKind implements TargetKind<ValidateTarget> {
         "rejectedPrefix",
         "table",
         "maxLineBytes");
-    String format = n.field("format").oneOf("csv", "csv", "ndjson", "json");
+    FileFormat format = FileFormat.of(n.field("format").oneOf("csv", "csv", "ndjson", "json"));
     String processed =
         n.field("processedPrefix").matching("processed/", PREFIX, "a key prefix like processed/");
     String rejected =
@@ -75,13 +89,12 @@ final class ValidateTargetKind implements TargetKind<ValidateTarget> {
       n.field("rejectedPrefix")
           .problem("must differ from processedPrefix, got " + Problem.render(rejected));
     }
-    String table =
-        n.field("table").matching(null, LakeTargetKind.TABLE, LakeTargetKind.TABLE_EXPECTED);
+    String table = n.field("table").matching(null, Lake.TABLE_NAME, Lake.TABLE_NAME_EXPECTED);
     long maxLine = n.field("maxLineBytes").bytes(1L << 20, 64, 64L << 20);
     JsonNode jsonSchema = null;
     ConfigNode js = n.field("jsonSchema");
     if (!js.isMissing()) {
-      if (format != null && format.equals("csv")) {
+      if (format == FileFormat.CSV) {
         js.problem("applies to json and ndjson files; csv files are checked by schema.columns");
       } else if (js.isObject(true, "a JSON Schema object")) {
         jsonSchema = io.sluice.core.Json.MAPPER.valueToTree(js.raw());
@@ -95,7 +108,7 @@ final class ValidateTargetKind implements TargetKind<ValidateTarget> {
     ConfigNode sc = n.field("schema");
     FileSchema schema = null;
     boolean needColumns = js.isMissing() || !sc.isMissing();
-    if (format != null && format.equals("json") && sc.isMissing() && js.isMissing()) {
+    if (format == FileFormat.JSON && sc.isMissing() && js.isMissing()) {
       n.field("jsonSchema").problem("is required for json files: the JSON Schema of a record");
       needColumns = false;
     }

@@ -1,4 +1,4 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

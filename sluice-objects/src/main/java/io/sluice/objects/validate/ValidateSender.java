@@ -1,4 +1,4 @@
-package io.sluice.lake;
+package io.sluice.objects.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.targets.DeliveryException;
