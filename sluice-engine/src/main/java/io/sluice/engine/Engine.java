@@ -30,7 +30,12 @@ public final class Engine implements AutoCloseable {
   private final RuleCatalog rules;
 
   private Engine(
-      SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters, Kinds kinds) {
+      SluiceConfig config,
+      EventLog log,
+      Clock clock,
+      MeterRegistry meters,
+      Kinds kinds,
+      Health health) {
     this.config = config;
     this.log = log;
     this.clock = clock;
@@ -43,7 +48,7 @@ public final class Engine implements AutoCloseable {
         .description(
             "Damaged batches found in the event log (by readers or the scrub); read around")
         .register(meters);
-    this.routing = new Routing(log, buses, ingest, clock, meters, config.dataDir(), kinds);
+    this.routing = new Routing(log, buses, ingest, clock, meters, config.dataDir(), kinds, health);
     this.rules =
         new RuleCatalog(
             config.rules(),
@@ -70,8 +75,22 @@ public final class Engine implements AutoCloseable {
    */
   public static Engine start(
       SluiceConfig config, EventLog log, Clock clock, MeterRegistry meters, Kinds kinds) {
+    return start(config, log, clock, meters, kinds, new Health(clock, meters));
+  }
+
+  /**
+   * As {@link #start(SluiceConfig, EventLog, Clock, MeterRegistry, Kinds)}, reporting its
+   * long-running parts to {@code health}, which the node's other parts share.
+   */
+  public static Engine start(
+      SluiceConfig config,
+      EventLog log,
+      Clock clock,
+      MeterRegistry meters,
+      Kinds kinds,
+      Health health) {
     try {
-      return new Engine(config, log, clock, meters, kinds);
+      return new Engine(config, log, clock, meters, kinds, health);
     } catch (RuntimeException e) {
       log.close();
       throw e;

@@ -98,12 +98,13 @@ public final class Routing implements AutoCloseable {
       Clock clock,
       MeterRegistry meters,
       Path dataDir,
-      Kinds kinds) {
+      Kinds kinds,
+      Health health) {
     this.log = log;
     this.buses = buses;
     this.clock = clock;
     this.metrics = new Metrics(meters);
-    this.health = new Health(clock, meters);
+    this.health = health;
     this.scheduler =
         Executors.newScheduledThreadPool(
             1,

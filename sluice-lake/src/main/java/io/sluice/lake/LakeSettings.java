@@ -41,6 +41,21 @@ public record LakeSettings(
           2,
           16);
 
+  /** The settings of the config's {@code lake:} section (and the defaults for the rest). */
+  public static LakeSettings of(io.sluice.core.config.SluiceConfig.LakeConfig l) {
+    return new LakeSettings(
+        l.threads(),
+        l.memoryLimit(),
+        l.queryTimeout(),
+        l.maxRows(),
+        DEFAULTS.maxBufferedRows(),
+        l.compactionInterval(),
+        l.compactionMinFiles(),
+        l.smallFileBytes(),
+        l.maxConcurrentQueries(),
+        l.maxQueuedQueries());
+  }
+
   public LakeSettings withCompactionInterval(Duration d) {
     return new LakeSettings(
         threads,

@@ -3,13 +3,13 @@ package io.sluice.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.EventCodec;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
 import io.sluice.engine.DeadLetters;
-import io.sluice.engine.Engine;
 import io.sluice.engine.Replays;
 import io.sluice.engine.Routing;
 import io.sluice.engine.RuleCatalog;
@@ -34,18 +34,37 @@ import java.time.Instant;
  * GET    /replays, /replays/{name}                                                   read
  * </pre>
  */
-final class AdminApi {
+final class AdminApi implements Api {
 
-  private final Engine engine;
+  private final RuleCatalog rules;
+  private final Routing routing;
   private final ApiKeys keys;
 
-  AdminApi(Engine engine, ApiKeys keys) {
-    this.engine = engine;
+  AdminApi(RuleCatalog rules, Routing routing, ApiKeys keys) {
+    this.rules = rules;
+    this.routing = routing;
     this.keys = keys;
   }
 
+  @Override
+  public void mount(RoutesConfig routes) {
+    routes.get("/buses/{bus}/rules", this::listRules);
+    routes.get("/buses/{bus}/rules/{name}", this::getRule);
+    routes.put("/buses/{bus}/rules/{name}", this::putRule);
+    routes.delete("/buses/{bus}/rules/{name}", this::deleteRule);
+    routes.post("/buses/{bus}/rules/{name}/enable", this::enable);
+    routes.post("/buses/{bus}/rules/{name}/disable", this::disable);
+    routes.get("/stats/targets", this::stats);
+    routes.get("/dead-letters", this::listDeadLetters);
+    routes.post("/dead-letters/redrive", this::redrive);
+    routes.delete("/dead-letters", this::purge);
+    routes.post("/replays", this::startReplay);
+    routes.get("/replays", this::listReplays);
+    routes.get("/replays/{name}", this::getReplay);
+  }
+
   private RuleCatalog rules() {
-    return engine.rules();
+    return rules;
   }
 
   static JsonNode body(Context ctx) {
@@ -111,7 +130,7 @@ final class AdminApi {
     keys.require(ctx, "read");
     ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode arr = out.putArray("targets");
-    for (Routing.TargetStats s : engine.routing().stats()) {
+    for (Routing.TargetStats s : routing.stats()) {
       ObjectNode n = arr.addObject();
       n.put("bus", s.bus());
       n.put("rule", s.rule());
@@ -160,8 +179,7 @@ final class AdminApi {
       }
     }
     DeadLetters.Page page =
-        engine
-            .routing()
+        routing
             .deadLetters()
             .list(
                 filter(
@@ -202,7 +220,7 @@ final class AdminApi {
   void redrive(Context ctx) {
     keys.require(ctx, "admin");
     JsonNode b = ctx.bodyAsBytes().length == 0 ? Json.MAPPER.createObjectNode() : body(ctx);
-    int n = engine.routing().redrive(filter(text(b, "bus"), text(b, "rule"), text(b, "target")));
+    int n = routing.redrive(filter(text(b, "bus"), text(b, "rule"), text(b, "target")));
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("redriven", n);
     json(ctx, 200, out);
@@ -211,8 +229,7 @@ final class AdminApi {
   void purge(Context ctx) {
     keys.require(ctx, "admin");
     int n =
-        engine
-            .routing()
+        routing
             .deadLetters()
             .purge(
                 filter(
@@ -241,8 +258,7 @@ final class AdminApi {
     keys.require(ctx, "admin");
     JsonNode b = body(ctx);
     Replays.Status s =
-        engine
-            .routing()
+        routing
             .replays()
             .start(
                 new Replays.Spec(
@@ -274,14 +290,14 @@ final class AdminApi {
 
   void getReplay(Context ctx) {
     keys.require(ctx, "read");
-    json(ctx, 200, replay(engine.routing().replays().get(ctx.pathParam("name"))));
+    json(ctx, 200, replay(routing.replays().get(ctx.pathParam("name"))));
   }
 
   void listReplays(Context ctx) {
     keys.require(ctx, "read");
     ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode arr = out.putArray("replays");
-    for (Replays.Status s : engine.routing().replays().list()) {
+    for (Replays.Status s : routing.replays().list()) {
       arr.add(replay(s));
     }
     json(ctx, 200, out);

@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Problem;
@@ -20,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * [{"partition","fromOffset","toOffset","message"}]} names the records that cannot be read, and
  * {@code next} is past them.
  */
-final class BusReadApi {
+final class BusReadApi implements Api {
 
   static final int DEFAULT_LIMIT = 100;
 
@@ -30,6 +31,11 @@ final class BusReadApi {
   BusReadApi(Buses buses, ApiKeys keys) {
     this.buses = buses;
     this.keys = keys;
+  }
+
+  @Override
+  public void mount(RoutesConfig routes) {
+    routes.get("/buses/{bus}/events", this::get);
   }
 
   void get(Context ctx) {

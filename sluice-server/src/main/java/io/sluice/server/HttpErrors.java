@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.CorruptDataException;
 import io.sluice.core.InvalidInputException;
@@ -47,6 +48,30 @@ final class HttpErrors {
       case "INTERNAL" -> 500;
       default -> 400;
     };
+  }
+
+  /**
+   * Mounts the error handlers: every exception becomes the JSON error body; Javalin's own answers
+   * (no route, method not allowed, body too large) get the same shape.
+   */
+  static void mount(RoutesConfig routes) {
+    routes.exception(Exception.class, HttpErrors::handle);
+    routes.exception(
+        io.javalin.http.HttpResponseException.class,
+        (e, ctx) -> {
+          String code =
+              switch (e.getStatus()) {
+                case 404 -> InvalidInputException.NOT_FOUND;
+                case 405 -> "METHOD_NOT_ALLOWED";
+                case 413 -> InvalidInputException.TOO_LARGE;
+                default -> "HTTP_" + e.getStatus();
+              };
+          String message =
+              e instanceof io.javalin.router.EndpointNotFound
+                  ? "no route " + ctx.method() + " " + ctx.path()
+                  : e.getMessage();
+          write(ctx, e.getStatus(), code, message, List.of());
+        });
   }
 
   static void handle(Exception e, Context ctx) {

@@ -3,6 +3,7 @@ package io.sluice.server;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.CloudEventMapping;
 import io.sluice.core.Event;
@@ -44,7 +45,7 @@ import java.util.Map;
  * holding one event that is invalid gets the error itself with its status (400, 413). Every stored
  * event is on disk before the response is written.
  */
-final class IngestApi {
+final class IngestApi implements Api {
 
   static final String ACCEPTED_TYPES =
       "application/json, application/x-ndjson, application/cloudevents+json,"
@@ -70,6 +71,11 @@ final class IngestApi {
     this.bodies = bodies;
     this.metrics = metrics;
     this.limits = limits;
+  }
+
+  @Override
+  public void mount(RoutesConfig routes) {
+    routes.post("/buses/{bus}/events", this::post);
   }
 
   /** What a request carried: its entries, whether it was a single event, and the protocol. */

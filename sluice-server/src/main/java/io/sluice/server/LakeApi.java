@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Json;
@@ -36,7 +37,7 @@ import java.util.Map;
  *   <li>{@code POST /lake/tables/{table}/compact}: compact now (admin).
  * </ul>
  */
-final class LakeApi {
+final class LakeApi implements Api {
 
   /** Row values, written without the per-value flush (a system call each) of the default. */
   private static final com.fasterxml.jackson.databind.ObjectWriter VALUES =
@@ -50,6 +51,14 @@ final class LakeApi {
   LakeApi(Lake lake, ApiKeys keys) {
     this.lake = lake;
     this.keys = keys;
+  }
+
+  @Override
+  public void mount(RoutesConfig routes) {
+    routes.post("/query", this::query);
+    routes.get("/lake/tables", this::tables);
+    routes.get("/lake/tables/{table}", this::table);
+    routes.post("/lake/tables/{table}/compact", this::compact);
   }
 
   void query(Context ctx) throws IOException {

@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Problem;
@@ -18,7 +19,7 @@ import java.util.Map;
  * refused with 413 over {@code objects.maxObjectBytes}. Writes need the {@code objects:write}
  * scope, reads {@code read}, when API keys are on.
  */
-final class ObjectsApi {
+final class ObjectsApi implements Api {
 
   private final ObjectStore store;
   private final ApiKeys keys;
@@ -26,6 +27,15 @@ final class ObjectsApi {
   ObjectsApi(ObjectStore store, ApiKeys keys) {
     this.store = store;
     this.keys = keys;
+  }
+
+  @Override
+  public void mount(RoutesConfig routes) {
+    routes.put("/objects/{bucket}/<key>", this::put);
+    routes.get("/objects/{bucket}/<key>", this::get);
+    routes.head("/objects/{bucket}/<key>", this::head);
+    routes.delete("/objects/{bucket}/<key>", this::delete);
+    routes.get("/objects/{bucket}", this::list);
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.EventCodec;
 import io.sluice.core.InvalidInputException;
@@ -38,7 +39,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code x-amzn-ErrorType} and body {@code {"__type":"ValidationException","message":"…"}}. SigV4
  * signatures are not verified yet (API keys, when configured, still apply).
  */
-final class PutEventsApi {
+final class PutEventsApi implements Api {
 
   static final int MAX_ENTRIES = 10;
   static final int MAX_TOTAL_ENTRY_BYTES = 256 * 1024;
@@ -57,6 +58,11 @@ final class PutEventsApi {
     this.keys = keys;
     this.bodies = bodies;
     this.metrics = metrics;
+  }
+
+  @Override
+  public void mount(RoutesConfig routes) {
+    routes.post("/", this::handle);
   }
 
   /** An AWS-protocol error for the whole request. */

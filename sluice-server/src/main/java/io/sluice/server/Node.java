@@ -1,0 +1,183 @@
+package io.sluice.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.core.Json;
+import io.sluice.core.config.SluiceConfig;
+import io.sluice.core.kinds.Kinds;
+import io.sluice.engine.Engine;
+import io.sluice.engine.Health;
+import io.sluice.engine.Ingest;
+import io.sluice.lake.Lake;
+import io.sluice.lake.LakeSettings;
+import io.sluice.log.EmbeddedEventLog;
+import io.sluice.log.EventLog;
+import io.sluice.objects.InboxWatcher;
+import io.sluice.objects.ObjectEvents;
+import io.sluice.objects.ObjectStore;
+import io.sluice.objects.validate.FileValidator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * One Sluice node without HTTP: the composition root, the only place that builds parts and wires
+ * modules together. From a config it opens, in order, the event log, the lake, the object store,
+ * file validation, the kinds that deliver to them, the engine (buses and routing) and the inbox,
+ * handing each part the parts it uses and one {@link Health} they all report to; {@link #close}
+ * stops them in reverse. The HTTP server mounts its APIs on a node; a node also runs without one.
+ *
+ * <pre>{@code
+ * try (Node node = Node.start(config, Clock.systemUTC(), EmbeddedEventLog.Options.DEFAULTS, meters)) {
+ *   node.engine().buses().append("orders", events).join();
+ * }
+ * }</pre>
+ */
+public final class Node implements AutoCloseable {
+
+  private final SluiceConfig config;
+  private final Clock clock;
+  private final MeterRegistry meters;
+  private final Health health;
+  private final Lake lake;
+  private final ObjectStore objects;
+  private final Kinds kinds;
+  private final Engine engine;
+  private final InboxWatcher inbox;
+
+  /** The engine, once built: object store events go through its ingest. */
+  private volatile Engine started;
+
+  private Node(SluiceConfig config, Clock clock, MeterRegistry meters, EventLog log) {
+    this.config = config;
+    this.clock = clock;
+    this.meters = meters;
+    this.health = new Health(clock, meters);
+    Lake l = null;
+    Engine e = null;
+    try {
+      l =
+          Lake.open(
+              config.dataDir().resolve("lake"), clock, meters, LakeSettings.of(config.lake()));
+      l.attachHealth(health);
+      // the store emits its events through the engine's ingest, and the engine delivers to kinds
+      // that use the store: the store gets a sink that forwards to the engine once it is built
+      ObjectEvents events = config.objects().bus() == null ? ObjectEvents.NONE : this::emit;
+      ObjectStore store =
+          new ObjectStore(
+              config.dataDir().resolve("objects"),
+              config.objects().maxObjectBytes(),
+              events,
+              clock);
+      FileValidator validator =
+          new FileValidator(store, events, l, config.dataDir().resolve("objects-state"), clock);
+      Kinds k = SluiceKinds.of(l, validator);
+      e = Engine.start(config, log, clock, meters, k, health);
+      started = e;
+      var box = config.objects().inbox();
+      this.inbox =
+          box == null
+              ? null
+              : new InboxWatcher(
+                  box.dir(), box.bucket(), box.prefix(), box.interval(), store, health);
+      this.lake = l;
+      this.objects = store;
+      this.kinds = k;
+      this.engine = e;
+    } catch (IOException | RuntimeException ex) {
+      if (e == null) {
+        log.close(); // the engine owns the log once it started
+      }
+      close(e, l);
+      throw ex instanceof IOException io
+          ? new UncheckedIOException("cannot start the object store or its inbox: " + io, io)
+          : (RuntimeException) ex;
+    }
+  }
+
+  /**
+   * Starts a node: opens the log under {@code <dataDir>/log} with {@code logOptions} and builds
+   * every part. The node owns the log.
+   */
+  public static Node start(
+      SluiceConfig config, Clock clock, EmbeddedEventLog.Options logOptions, MeterRegistry meters) {
+    EventLog log = EmbeddedEventLog.open(config.dataDir().resolve("log"), clock, logOptions);
+    return new Node(config, clock, meters, log);
+  }
+
+  /** Stores an object store event on the configured bus, durably, or throws. */
+  private void emit(String detailType, ObjectNode detail) throws IOException {
+    Engine e = started;
+    if (e == null) {
+      throw new IOException("the engine is not started yet; the " + detailType + " event waits");
+    }
+    ObjectNode event = Json.MAPPER.createObjectNode();
+    event.put("source", "sluice.objects");
+    event.put("detail-type", detailType);
+    event
+        .putArray("resources")
+        .add("sluice:objects:::" + detail.path("bucket").path("name").asText());
+    event.set("detail", detail);
+    var entry = e.ingest().prepare(event, "");
+    var out = e.ingest().store(config.objects().bus(), List.of(entry)).join();
+    if (!(out.get(0) instanceof Ingest.Stored)) {
+      throw new IOException("could not store the " + detailType + " event: " + out.get(0));
+    }
+  }
+
+  public SluiceConfig config() {
+    return config;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  /** What every long-running part of the node says about itself. */
+  public Health health() {
+    return health;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public Lake lake() {
+    return lake;
+  }
+
+  public ObjectStore objects() {
+    return objects;
+  }
+
+  /** The kinds this node's config was read with and delivers with. */
+  public Kinds kinds() {
+    return kinds;
+  }
+
+  /** Stops the inbox, then the engine (routing, then the log), then the lake. */
+  @Override
+  public void close() {
+    if (inbox != null) {
+      inbox.close();
+    }
+    close(engine, lake);
+  }
+
+  private static void close(Engine engine, Lake lake) {
+    try {
+      if (engine != null) {
+        engine.close();
+      }
+    } finally {
+      if (lake != null) {
+        lake.close();
+      }
+    }
+  }
+}
