@@ -208,6 +208,9 @@ final class RetryQueue {
   }
 
   void commit() {
+    if (tracker == null) {
+      return; // not started: nothing to commit
+    }
     long c = tracker.committable();
     if (c != lastCommitted) {
       try {

@@ -103,6 +103,10 @@ public final class ObjectStore {
   public record Opened(ObjectInfo info, InputStream in) {}
 
   static final String FORMAT = "sluice-objects 2";
+
+  /** The format of a key file ({@code keys/<h:2>/<h>.json}); files without one are 1. */
+  static final int KEY_FORMAT = 1;
+
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
   private static final Pattern ENCODED =
       Pattern.compile("%(2e|2f|5c|00)", Pattern.CASE_INSENSITIVE);
@@ -291,8 +295,17 @@ public final class ObjectStore {
     } else {
       String f = Files.readString(format).strip();
       if (!f.equals(FORMAT)) {
-        throw new IllegalStateException(
-            "bucket " + b.name + " has format \"" + f + "\"; this Sluice reads \"" + FORMAT + "\"");
+        throw new io.sluice.core.CorruptDataException(
+            format.toString(),
+            0,
+            "bucket "
+                + b.name
+                + " has format "
+                + Problem.render(f)
+                + ", and this Sluice reads "
+                + Problem.render(FORMAT)
+                + ": it was written by another version of Sluice (run that one, or restore the"
+                + " bucket from a backup)");
       }
     }
     try (Stream<Path> s = Files.list(b.tmp)) {
@@ -313,8 +326,14 @@ public final class ObjectStore {
           Files.deleteIfExists(p); // a temp file of an unfinished write
           continue;
         }
-        JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(p));
-        Entry e = entry(b.name, m);
+        JsonNode m =
+            io.sluice.core.StateFile.read(
+                p,
+                "the entry of an object in bucket " + b.name,
+                KEY_FORMAT,
+                "restore the bucket from a backup, or remove the file to forget that object (its"
+                    + " bytes are then removed as unreferenced)");
+        Entry e = entry(b.name, m, p);
         b.index.put(e.info().key(), e);
         referenced.add(e.blob());
       }
@@ -328,7 +347,19 @@ public final class ObjectStore {
     }
   }
 
-  private static Entry entry(String bucket, JsonNode m) {
+  private static Entry entry(String bucket, JsonNode m, Path file) {
+    for (String f : List.of("key", "size", "sha256", "lastModified", "blob")) {
+      if (!m.hasNonNull(f)) {
+        throw new io.sluice.core.CorruptDataException(
+            file.toString(),
+            0,
+            "the entry of an object in bucket "
+                + bucket
+                + " is damaged (it has no "
+                + f
+                + "); restore the bucket from a backup, or remove the file to forget that object");
+      }
+    }
     return new Entry(
         new ObjectInfo(
             bucket,
@@ -403,6 +434,7 @@ public final class ObjectStore {
       AtomicFiles.fsyncDirectory(b.keys);
     }
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("format", KEY_FORMAT);
     m.put("key", info.key());
     m.put("size", info.size());
     m.put("sha256", info.sha256());

@@ -194,6 +194,13 @@ final class AdminApi implements Api {
       ObjectNode n = arr.addObject();
       n.put("id", d.path("id").asText());
       n.put("bus", d.path("bus").asText());
+      n.put("partition", d.path("partition").asInt());
+      n.put("offset", d.path("offset").asLong());
+      if (d.path("invalid").asBoolean(false)) {
+        // a stored record that is not an event: its text, as it is on the bus
+        n.put("invalid", true);
+        n.put("record", d.path("record").asText());
+      }
       n.set("event", d.path("event"));
       n.put("rule", d.path("rule").asText());
       n.put("target", d.path("target").asText());

@@ -52,6 +52,9 @@ public final class FileValidator {
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final RowChecks checks = new RowChecks();
 
+  /** The format of an idempotency marker; markers without one are 1. */
+  static final int MARKER_FORMAT = 1;
+
   /**
    * @param events where {@code Validation Succeeded}, {@code Validation Failed} and {@code
    *     Duplicate Object} go
@@ -89,7 +92,13 @@ public final class FileValidator {
     try {
       Path marker = marker(info.sha256());
       if (Files.exists(marker)) {
-        JsonNode first = Json.MAPPER.readTree(Files.readAllBytes(marker));
+        JsonNode first =
+            io.sluice.core.StateFile.read(
+                marker,
+                "the record that content " + info.sha256() + " was validated",
+                MARKER_FORMAT,
+                "remove the file to validate that content again (its outputs are written again"
+                    + " with the same keys; rows already in a lake table are not added twice)");
         ObjectNode d = info.describe();
         d.put("firstKey", first.path("key").asText());
         d.put("firstProcessedAt", first.path("at").asText());
@@ -102,6 +111,8 @@ public final class FileValidator {
           marker,
           Json.MAPPER.writeValueAsBytes(
               Map.of(
+                  "format",
+                  MARKER_FORMAT,
                   "bucket",
                   bucket,
                   "key",

@@ -262,4 +262,29 @@ class FileValidatorTest {
         .isInstanceOf(java.io.FileNotFoundException.class)
         .hasMessage("object health/raw/gone.csv does not exist (deleted since?)");
   }
+
+  @Test
+  void aFormatOneMarkerMeansTheContentWasValidatedAndADamagedOneNamesItselfAndTheFix()
+      throws Exception {
+    String csv = "pid,hr\nP1,72\n";
+    upload("raw/again.csv", csv);
+    String sha = store.head("health", "raw/again.csv").orElseThrow().sha256();
+    Path marker = dir.resolve("state").resolve(sha.substring(0, 2)).resolve(sha + ".json");
+    Files.createDirectories(marker.getParent());
+    try (InputStream in = getClass().getResourceAsStream("/golden/golden-validated-v1.json")) {
+      Files.copy(in, marker);
+    }
+    assertThat(validator.validate(VITALS, "health", "raw/again.csv").status())
+        .isEqualTo("duplicate");
+    assertThat(details.get(details.size() - 1).path("firstKey").asText())
+        .isEqualTo("raw/first.csv");
+
+    Files.writeString(marker, "{\"format\":1,");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> validator.validate(VITALS, "health", "raw/again.csv"))
+        .isInstanceOf(io.sluice.core.CorruptDataException.class)
+        .hasMessageStartingWith(marker.toString())
+        .hasMessageContaining("the record that content " + sha + " was validated is damaged")
+        .hasMessageContaining("remove the file to validate that content again");
+  }
 }
