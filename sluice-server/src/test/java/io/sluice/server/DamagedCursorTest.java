@@ -33,20 +33,6 @@ class DamagedCursorTest {
     return dir.resolve("data/log/default/cursors/target:r:t.cursor");
   }
 
-  void send(ServerFixture s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      assertThat(
-              s.post(
-                      "/buses/default/events",
-                      "application/json",
-                      "{\"id\":\"e"
-                          + i
-                          + "\",\"source\":\"s\",\"detail-type\":\"t\",\"detail\":{}}")
-                  .status())
-          .isEqualTo(200);
-    }
-  }
-
   void awaitCursor(int offset) {
     Await.until(
         Duration.ofSeconds(20),
@@ -70,9 +56,9 @@ class DamagedCursorTest {
   void aDamagedCursorResumesFromItsPreviousCommitThenFromTheStart() throws Exception {
     try (HttpReceiver receiver = HttpReceiver.start(r -> HttpReceiver.Reply.OK)) {
       try (ServerFixture s = ServerFixture.start(dir, yaml(receiver))) {
-        send(s, 0, 5);
+        s.sendNumbered(0, 5);
         awaitCursor(5);
-        send(s, 5, 8);
+        s.sendNumbered(5, 8);
         awaitCursor(8);
         assertThat(s.get("/health").json().get("status").asText()).isEqualTo("UP");
       }

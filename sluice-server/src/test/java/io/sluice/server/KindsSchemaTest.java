@@ -9,11 +9,10 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.sluice.core.InvalidInputException;
-import io.sluice.core.Problem;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.ConfigSchema;
 import io.sluice.core.kinds.Kinds;
+import io.sluice.testkit.ConfigProblems;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,12 +40,7 @@ class KindsSchemaTest {
   }
 
   static List<String> problems(String yaml) {
-    try {
-      ConfigLoader.parse(yaml, "test.yaml", Path.of("/srv/sluice"), KINDS);
-    } catch (InvalidInputException e) {
-      return e.problems().stream().map(Problem::toString).toList();
-    }
-    return List.of();
+    return ConfigProblems.of(yaml, KINDS);
   }
 
   /**

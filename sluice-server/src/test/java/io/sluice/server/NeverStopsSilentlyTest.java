@@ -26,20 +26,6 @@ class NeverStopsSilentlyTest {
 
   @TempDir Path dir;
 
-  void send(ServerFixture s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      assertThat(
-              s.post(
-                      "/buses/default/events",
-                      "application/json",
-                      "{\"id\":\"e"
-                          + i
-                          + "\",\"source\":\"s\",\"detail-type\":\"t\",\"detail\":{}}")
-                  .status())
-          .isEqualTo(200);
-    }
-  }
-
   @Test
   void aRecordThatIsNotAnEventIsDeadLetteredAndTheEventsAroundItAreDelivered() throws Exception {
     try (HttpReceiver receiver = HttpReceiver.start(r -> HttpReceiver.Reply.OK)) {
@@ -49,7 +35,7 @@ class NeverStopsSilentlyTest {
               + receiver.url()
               + "\"}}]}\n";
       try (ServerFixture s = ServerFixture.start(dir, yaml)) {
-        send(s, 0, 50);
+        s.sendNumbered(0, 50);
         Await.until(
             Duration.ofSeconds(20),
             () -> receiver.deliveredIds().size() == 50,
@@ -66,7 +52,7 @@ class NeverStopsSilentlyTest {
             .join();
       }
       try (ServerFixture s = ServerFixture.start(dir, yaml)) {
-        send(s, 50, 100);
+        s.sendNumbered(50, 100);
         Await.until(
             Duration.ofSeconds(20),
             () -> receiver.deliveredIds().size() == 100,

@@ -63,6 +63,23 @@ final class ServerFixture implements AutoCloseable {
     return server.url().resolve(path);
   }
 
+  /**
+   * Posts events {@code e<from>} to {@code e<to - 1>} (source {@code s}, detail-type {@code t}) to
+   * the default bus one by one, each answered 200.
+   */
+  void sendNumbered(int from, int to) {
+    for (int i = from; i < to; i++) {
+      Response r =
+          post(
+              "/buses/default/events",
+              "application/json",
+              "{\"id\":\"e" + i + "\",\"source\":\"s\",\"detail-type\":\"t\",\"detail\":{}}");
+      if (r.status() != 200) {
+        throw new AssertionError("event e" + i + " answered " + r.status() + ": " + r.body());
+      }
+    }
+  }
+
   Response post(String path, String contentType, String body, String... headers) {
     return post(path, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
   }

@@ -2,13 +2,12 @@ package io.sluice.objects.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.core.InvalidInputException;
-import io.sluice.core.Problem;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
 import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.targets.EngineTargets;
 import io.sluice.objects.ObjectTargets;
+import io.sluice.testkit.ConfigProblems;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,13 +19,7 @@ class ValidateTargetConfigTest {
   static final Kinds KINDS = Kinds.of(EngineTargets.kinds(), ObjectTargets.kinds(null, null));
 
   static List<String> problems(String yaml) {
-    try {
-      ConfigLoader.parse(yaml, "test.yaml", BASE, KINDS);
-    } catch (InvalidInputException e) {
-      assertThat(e.code()).isEqualTo("INVALID_CONFIG");
-      return e.problems().stream().map(Problem::toString).toList();
-    }
-    return List.of();
+    return ConfigProblems.of(yaml, KINDS);
   }
 
   @Test
