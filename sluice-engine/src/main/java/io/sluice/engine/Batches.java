@@ -20,8 +20,18 @@ final class Batches {
       throws InterruptedException {
     List<Delivery> out = new ArrayList<>(batch == null ? 1 : batch.size());
     out.add(first);
+    fill(ready, out, batch);
+    return out;
+  }
+
+  /**
+   * Fills {@code out} (which holds the batch's first delivery) from {@code ready}. When
+   * interrupted, what was taken so far is in {@code out}, so the caller can hand it back.
+   */
+  static void fill(BlockingQueue<Delivery> ready, List<Delivery> out, BatchConfig batch)
+      throws InterruptedException {
     if (batch == null) {
-      return out;
+      return;
     }
     long deadline = System.nanoTime() + batch.interval().toNanos(); // elapsed time, not wall time
     while (out.size() < batch.size()) {
@@ -32,6 +42,5 @@ final class Batches {
       }
       out.add(next);
     }
-    return out;
   }
 }

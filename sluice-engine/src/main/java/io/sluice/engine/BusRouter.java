@@ -106,7 +106,6 @@ final class BusRouter {
     try (LogReader reader = log.reader(bus, p, start)) {
       while (!stopped) {
         List<LogEntry> batch = reader.poll(POLL_RECORDS, Duration.ofMillis(200));
-        health.ok(component);
         if (reader.skippedByRetention() > skippedReported) {
           LOG.error(
               "bus {} partition {}: retention removed {} events before they were routed",
@@ -122,15 +121,16 @@ final class BusRouter {
             return;
           }
           route(r, p, e);
+          position[p] = e.offset() + 1; // a restart after a failure resumes after this event
         }
         if (!batch.isEmpty()) {
           long next = batch.get(batch.size() - 1).offset() + 1;
-          position[p] = next;
           lastIngestionMs[p] = batch.get(batch.size() - 1).timestampMs();
           for (TargetRunner t : r.all()) {
             t.scanned(p, next);
           }
         }
+        health.ok(component); // after the batch was routed: a failure at one record does not flap
       }
     }
   }

@@ -64,7 +64,11 @@ public final class Engine implements AutoCloseable {
       rules.load();
       routing.start(rules.effective());
     } catch (RuntimeException e) {
-      routing.close(); // what already started (loaders, routers) stops before the log closes
+      try {
+        routing.close(); // what already started (loaders, routers) stops before the log closes
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing); // the start's error is the one to report
+      }
       throw e;
     }
   }

@@ -130,17 +130,20 @@ final class RetryQueue {
           continue;
         }
         List<LogEntry> batch = r.poll(1000, Duration.ofMillis(200));
-        health.ok("retry loader");
         for (LogEntry e : batch) {
           JsonNode rec;
+          String invalid;
           try {
             rec = StoredRecords.parse(e.value());
+            invalid = notARetry(rec);
           } catch (java.io.UncheckedIOException notJson) {
+            rec = null;
+            invalid = "not JSON: " + notJson.getMessage();
+          }
+          if (invalid != null) {
             // not written by Sluice: nothing to retry; counted, and the rest goes on
             LOG_.error(
-                "retry queue offset {} is not a retry record ({}); skipped",
-                e.offset(),
-                notJson.getMessage());
+                "retry queue offset {} is not a retry record ({}); skipped", e.offset(), invalid);
             metrics.invalidRecord(LOG);
             loadedUpTo = e.offset() + 1;
             continue;
@@ -152,8 +155,28 @@ final class RetryQueue {
         if (!batch.isEmpty()) {
           tracker.scanned(batch.get(batch.size() - 1).offset() + 1);
         }
+        health.ok("retry loader"); // after the batch: a failure at one record does not flap
       }
     }
+  }
+
+  /** Why a parsed record of the retry log is not a retry Sluice wrote, or null. */
+  static String notARetry(JsonNode rec) {
+    if (rec == null || !rec.isObject()) {
+      return "not a JSON object";
+    }
+    if (!rec.path("event").isObject()) {
+      return "no event";
+    }
+    for (String f : new String[] {"bus", "rule", "target"}) {
+      if (!rec.path(f).isTextual()) {
+        return "no " + f;
+      }
+    }
+    if (!rec.path("nextAttempt").canConvertToLong()) {
+      return "no nextAttempt";
+    }
+    return null;
   }
 
   private void dispatch() {
@@ -163,7 +186,17 @@ final class RetryQueue {
         if (d == null) {
           continue;
         }
-        Delivery delivery = StoredRecords.delivery(d.record(), d.offset());
+        Delivery delivery;
+        try {
+          delivery = StoredRecords.delivery(d.record(), d.offset());
+        } catch (RuntimeException bad) {
+          // checked when loaded; should it still not read, it must not pin the queue's cursor
+          LOG_.error(
+              "retry queue offset {} cannot be read ({}); skipped", d.offset(), bad.toString());
+          metrics.invalidRecord(LOG);
+          done(d.offset());
+          continue;
+        }
         String rule = d.record().path("rule").asText();
         String target = d.record().path("target").asText();
         TargetRunner runner = table.runner(delivery.bus(), rule, target);

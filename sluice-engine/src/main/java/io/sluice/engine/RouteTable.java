@@ -48,6 +48,11 @@ final class RouteTable {
     return current.routes().getOrDefault(bus, BusRouter.Routes.EMPTY);
   }
 
+  /** The current routes of every bus. */
+  Map<String, BusRouter.Routes> routesByBus() {
+    return current.routes();
+  }
+
   /** Every runner, in the order the rules were given. */
   Collection<TargetRunner> runners() {
     return current.runners().values();

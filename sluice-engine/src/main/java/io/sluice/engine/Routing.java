@@ -169,33 +169,55 @@ public final class Routing implements AutoCloseable {
         desired.put(key(r.bus(), r.name(), t.id()), t);
       }
     }
-    // remove runners of targets that went away (rule deleted or disabled, target removed)
-    for (String k : new ArrayList<>(runners.keySet())) {
-      if (!desired.containsKey(k)) {
-        TargetRunner gone = runners.remove(k);
-        retire(gone);
+    // every sender first: when one cannot be built (its kind's part is not running), nothing
+    // changes
+    Map<String, Sender> senders = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, TargetConfig> e : desired.entrySet()) {
+        String[] names = e.getKey().split("/", 3);
+        senders.put(e.getKey(), sender(names[0], names[1], e.getValue()));
       }
+    } catch (RuntimeException ex) {
+      senders.values().forEach(Sender::close);
+      throw ex;
     }
-    // add or reconfigure
-    for (Map.Entry<String, TargetConfig> e : desired.entrySet()) {
-      String[] names = e.getKey().split("/", 3);
-      TargetRunner existing = runners.get(e.getKey());
-      Sender sender = sender(names[0], names[1], e.getValue());
-      if (existing != null) {
-        Sender old = existing.reconfigure(e.getValue(), sender);
-        scheduler.schedule(old::close, DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      } else {
-        runners.put(
-            e.getKey(),
-            new TargetRunner(
-                names[0],
-                names[1],
-                e.getValue(),
-                sender,
-                TargetCursor.open(log, names[0], cursorName(names[1], e.getValue().id())),
-                this.parts));
+    try {
+      // remove runners of targets that went away (rule deleted or disabled, target removed)
+      for (String k : new ArrayList<>(runners.keySet())) {
+        if (!desired.containsKey(k)) {
+          TargetRunner gone = runners.remove(k);
+          retire(gone);
+        }
       }
+      // add or reconfigure
+      for (Map.Entry<String, TargetConfig> e : desired.entrySet()) {
+        String[] names = e.getKey().split("/", 3);
+        TargetRunner existing = runners.get(e.getKey());
+        Sender sender = senders.get(e.getKey());
+        if (existing != null) {
+          Sender old = existing.reconfigure(e.getValue(), sender);
+          scheduler.schedule(old::close, DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } else {
+          runners.put(
+              e.getKey(),
+              new TargetRunner(
+                  names[0],
+                  names[1],
+                  e.getValue(),
+                  sender,
+                  TargetCursor.open(log, names[0], cursorName(names[1], e.getValue().id())),
+                  this.parts));
+        }
+      }
+      publishRoutes(enabled);
+    } finally {
+      // whatever happened, the table shows the runners there are (a removed one is never found)
+      table.publish(runners, enabled, table.routesByBus());
     }
+  }
+
+  /** Swaps each bus router's rules and targets to those of {@code enabled}. */
+  private void publishRoutes(Map<String, RuleConfig> enabled) {
     // new routes per bus
     Map<String, BusRouter.Routes> routes = new LinkedHashMap<>();
     for (BusRouter router : routers.values()) {
@@ -256,7 +278,13 @@ public final class Routing implements AutoCloseable {
                     DRAIN_TIMEOUT);
               }
               r.retire();
-              r.cursor().delete();
+              synchronized (Routing.this) {
+                // re-added meanwhile (disabled and enabled again): the new runner owns the cursor
+                TargetRunner now = runners.get(key(r.bus, r.rule, r.id));
+                if (now == null) {
+                  r.cursor().delete();
+                }
+              }
             });
   }
 

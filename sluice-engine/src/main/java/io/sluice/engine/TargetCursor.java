@@ -25,6 +25,7 @@ final class TargetCursor {
   private final OffsetTracker[] trackers;
   private final long[] start;
   private final Map<Integer, Long> lastCommitted = new TreeMap<>();
+  private boolean deleted;
 
   private TargetCursor(EventLog log, String bus, String name, long[] start) {
     this.log = log;
@@ -92,8 +93,14 @@ final class TargetCursor {
     trackers[partition].scanned(next);
   }
 
-  /** Durably commits how far the target is, if that moved since the last commit. */
+  /**
+   * Durably commits how far the target is, if that moved since the last commit; never after {@link
+   * #delete} (a committer still holding this cursor must not bring it back).
+   */
   synchronized void commit() {
+    if (deleted) {
+      return;
+    }
     Map<Integer, Long> now = committable();
     if (!now.equals(lastCommitted)) {
       log.commitCursor(bus, name, now);
@@ -140,8 +147,9 @@ final class TargetCursor {
     return oldest == Long.MAX_VALUE ? 0 : Math.max(0, nowMs - oldest);
   }
 
-  /** Forgets the durable cursor (the target was removed). */
-  void delete() {
+  /** Forgets the durable cursor (the target was removed); later commits do nothing. */
+  synchronized void delete() {
+    deleted = true;
     log.deleteCursor(bus, name);
   }
 }

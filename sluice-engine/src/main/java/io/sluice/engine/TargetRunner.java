@@ -76,6 +76,10 @@ final class TargetRunner {
   private final OrderedGroups groups = new OrderedGroups();
   private final List<Thread> workers = new ArrayList<>();
   private final AtomicInteger pendingRetries = new AtomicInteger();
+
+  /** Deliveries dispatched and not yet finished (retries and replays too, unlike the cursor). */
+  private final AtomicInteger active = new AtomicInteger();
+
   private final RateLimiter rate = new RateLimiter(System::nanoTime);
   private final RetryPolicy retryPolicy =
       new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble());
@@ -167,6 +171,7 @@ final class TargetRunner {
   }
 
   private void dispatch(Delivery d) {
+    active.incrementAndGet(); // until finish(d): queued, in a worker's hands, or being attempted
     synchronized (admission) {
       if (retired) {
         deadLetter(d, removedBeforeDelivery());
@@ -176,6 +181,26 @@ final class TargetRunner {
         return; // waits behind the head of its group
       }
       ready.add(d);
+    }
+  }
+
+  /**
+   * Deliveries a worker took but did not attempt (it was stopped while filling a batch or waiting
+   * for the rate limit): back to the front of the queue in their order, or, once the target is
+   * retired, to the dead letters, so none is lost.
+   */
+  private void handBack(List<Delivery> taken) {
+    if (taken.isEmpty()) {
+      return;
+    }
+    synchronized (admission) {
+      for (int i = taken.size() - 1; i >= 0; i--) {
+        if (retired) {
+          deadLetter(taken.get(i), removedBeforeDelivery());
+        } else {
+          ready.addFirst(taken.get(i));
+        }
+      }
     }
   }
 
@@ -192,17 +217,23 @@ final class TargetRunner {
       if (index >= s.config().concurrency()) {
         return;
       }
+      List<Delivery> inHand = new ArrayList<>();
       try {
         Delivery first = ready.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
-        List<Delivery> batch = Batches.collect(ready, first, s.config().batch());
-        rate.acquire(batch.size());
+        inHand.add(first);
+        Batches.fill(ready, inHand, s.config().batch());
+        rate.acquire(inHand.size());
+        List<Delivery> batch = inHand;
+        inHand = List.of(); // the attempt settles them from here on
         attempt(s, batch);
       } catch (InterruptedException e) {
+        handBack(inHand);
         return;
       } catch (Throwable t) {
+        handBack(inHand);
         LOG.error("target {}/{} on bus {}: worker failed; continuing", rule, id, bus, t);
       }
     }
@@ -407,6 +438,7 @@ final class TargetRunner {
 
   /** The delivery is settled (delivered, skipped, dead-lettered or durably queued for retry). */
   private void finish(Delivery d) {
+    active.decrementAndGet();
     if (settings.config().ordered() && d.groupKey() != null) {
       synchronized (admission) {
         Delivery next = groups.settled(d.groupKey());
@@ -458,8 +490,9 @@ final class TargetRunner {
     return cursor.oldestOwedAgeMs(parts.clock().millis());
   }
 
+  /** Whether nothing is owed: no delivery queued, held by a worker, attempted or waiting. */
   boolean isIdle() {
-    return owed() == 0 && ready.isEmpty() && pendingRetries.get() == 0;
+    return active.get() == 0 && owed() == 0 && pendingRetries.get() == 0;
   }
 
   /**

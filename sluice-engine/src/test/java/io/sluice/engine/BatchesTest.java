@@ -55,4 +55,25 @@ class BatchesTest {
     // the batch is full once both arrived; it does not wait out the minute
     assertThat(batch).extracting(Delivery::offset).containsExactly(1L, 2L, 3L);
   }
+
+  @Test
+  void aWorkerStoppedWhileFillingABatchStillHoldsWhatItTook() throws Exception {
+    ready.add(at(2));
+    java.util.List<Delivery> out = new java.util.ArrayList<>(java.util.List.of(at(1)));
+    Thread filler =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    Batches.fill(ready, out, new BatchConfig(10, Duration.ofHours(1)));
+                  } catch (InterruptedException expected) {
+                    // what was taken stays in out for the caller to hand back
+                  }
+                });
+    io.sluice.testkit.Await.until(
+        Duration.ofSeconds(10), ready::isEmpty, () -> "not taken: " + ready);
+    filler.interrupt();
+    filler.join();
+    assertThat(out).extracting(Delivery::offset).containsExactly(1L, 2L);
+  }
 }

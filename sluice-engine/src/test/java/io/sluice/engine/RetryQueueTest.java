@@ -76,16 +76,21 @@ class RetryQueueTest {
   }
 
   @Test
-  void aRecordThatIsNotARetryIsSkippedAndCountedAndTheNextOneStillLoads() {
+  void recordsThatAreNoRetriesAreSkippedAndCountedAndTheNextOneStillLoads() {
     InternalLogs.create(log, RetryQueue.LOG, Duration.ofDays(8));
-    log.append(RetryQueue.LOG, List.of(LogRecord.of("not json".getBytes(StandardCharsets.UTF_8))))
+    log.append(
+            RetryQueue.LOG,
+            List.of(
+                LogRecord.of("not json".getBytes(StandardCharsets.UTF_8)),
+                LogRecord.of("{}".getBytes(StandardCharsets.UTF_8)),
+                LogRecord.of("{\"event\":5,\"rule\":\"r\"}".getBytes(StandardCharsets.UTF_8))))
         .join();
     retries.start();
     retries.add(failedOnce(), "big", "hook", clock.millis() + 3_600_000).join();
 
     Await.until(Duration.ofSeconds(10), () -> retries.waiting() == 1, () -> "not loaded");
     assertThat(meters.get("sluice.router.invalid").tag("bus", RetryQueue.LOG).counter().count())
-        .isEqualTo(1);
+        .isEqualTo(3);
     assertThat(health.isHealthy()).isTrue();
   }
 }

@@ -99,9 +99,13 @@ class TargetCursorTest {
   }
 
   @Test
-  void deleteForgetsTheDurableCursor() {
+  void deleteForgetsTheDurableCursorAndALaterCommitDoesNotBringItBack() {
     TargetCursor c = TargetCursor.open(log, "orders", "target:r:t");
+    append(0, 2);
+    c.scanned(0, 2);
     c.delete();
+    assertThat(log.cursor("orders", "target:r:t")).isEmpty();
+    c.commit(); // a committer that still held the removed target's cursor
     assertThat(log.cursor("orders", "target:r:t")).isEmpty();
   }
 }

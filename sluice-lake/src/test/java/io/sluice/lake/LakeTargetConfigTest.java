@@ -64,4 +64,15 @@ class LakeTargetConfigTest {
                 + "/concurrency: does not apply to a lake target: it writes each bus partition in"
                 + " order with one writer and flushes by its buffer settings");
   }
+
+  @Test
+  void settingsThatCannotBeReadAreOneProblemNotMore() {
+    assertThat(
+            problems(
+                "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, lake: orders,"
+                    + " concurrency: 2, batch: {size: 5}}]}]"))
+        .containsExactly(
+            "/rules/0/targets/0/lake: expected a mapping with table, buffer, partitionBy,"
+                + " compression, got string \"orders\"");
+  }
 }

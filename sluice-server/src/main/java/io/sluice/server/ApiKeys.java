@@ -78,6 +78,18 @@ public final class ApiKeys {
     return p;
   }
 
+  /**
+   * Whether the caller may see what {@code scope} allows, without answering 401/403: true when
+   * authentication is off or the request carries a known key holding the scope.
+   */
+  public boolean allows(Context ctx, String scope) {
+    try {
+      return authenticate(ctx).allows(scope);
+    } catch (InvalidInputException e) {
+      return false;
+    }
+  }
+
   static InvalidInputException forbidden(Principal p, String scope) {
     return new InvalidInputException(
         InvalidInputException.FORBIDDEN,

@@ -13,10 +13,10 @@ import java.util.function.Supplier;
 
 /**
  * Health and metrics: {@code GET /health/live} (the process answers), {@code GET /health/ready}
- * (200 while serving with no failing part; 503 naming the failing parts, or while starting or
- * shutting down), {@code GET /health} ({@code UP}, {@code DEGRADED} while the log reports something
- * it worked around, {@code DOWN} while a part is failing; read scope) and {@code GET /metrics}
- * (Prometheus text; read scope).
+ * (200 while serving with no failing part; 503 naming the failing parts, with their errors for a
+ * caller holding {@code read}, or while starting or shutting down), {@code GET /health} ({@code
+ * UP}, {@code DEGRADED} while the log reports something it worked around, {@code DOWN} while a part
+ * is failing; read scope) and {@code GET /metrics} (Prometheus text; read scope).
  */
 final class HealthApi implements Api {
 
@@ -83,7 +83,9 @@ final class HealthApi implements Api {
       ObjectNode out = Json.MAPPER.createObjectNode();
       out.put("status", "DOWN");
       out.put("reason", "failing: " + String.join(", ", failing.keySet()));
-      failing(out, failing);
+      if (keys.allows(ctx, "read")) {
+        failing(out, failing); // the errors (paths, messages) only for callers who may read
+      }
       ctx.status(503).contentType("application/json").result(out.toString());
     } else if (not == null) {
       ctx.json(Map.of("status", "UP", "buses", buses.get()));

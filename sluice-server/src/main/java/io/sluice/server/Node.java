@@ -56,6 +56,7 @@ public final class Node implements AutoCloseable {
     this.health = new Health(clock, meters);
     Lake l = null;
     Engine e = null;
+    boolean logHandedOver = false;
     try {
       l =
           Lake.open(
@@ -73,6 +74,7 @@ public final class Node implements AutoCloseable {
       FileValidator validator =
           new FileValidator(store, events, l, config.dataDir().resolve("objects-state"), clock);
       Kinds k = SluiceKinds.of(l, validator);
+      logHandedOver = true; // from here the engine owns the log, and closes it if it fails
       e = Engine.start(config, log, clock, meters, k, health);
       started = e;
       var box = config.objects().inbox();
@@ -86,8 +88,8 @@ public final class Node implements AutoCloseable {
       this.kinds = k;
       this.engine = e;
     } catch (IOException | RuntimeException ex) {
-      if (e == null) {
-        log.close(); // the engine owns the log once it started
+      if (!logHandedOver) {
+        log.close();
       }
       close(e, l);
       throw ex instanceof IOException io

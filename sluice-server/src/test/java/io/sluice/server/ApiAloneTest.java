@@ -101,4 +101,43 @@ class ApiAloneTest {
       }
     }
   }
+
+  @Test
+  void withApiKeysReadinessNamesAFailingPartButShowsItsErrorOnlyToAReader() throws Exception {
+    Health health = new Health(Clock.systemUTC(), new SimpleMeterRegistry());
+    String key = ApiKeys.newKey();
+    ApiKeys keys =
+        new ApiKeys(
+            new AuthConfig(
+                List.of(
+                    new AuthConfig.ApiKeyConfig("dash", ApiKeys.sha256Hex(key), List.of("read")))));
+    try (var log = EmbeddedEventLog.open(dir.resolve("log"), Clock.systemUTC())) {
+      Javalin app =
+          serve(
+              new HealthApi(
+                  health,
+                  log,
+                  () -> List.of("default"),
+                  new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                  keys,
+                  () -> null));
+      try {
+        health.failed("lake writer orders/r/t", "/srv/data/lake/orders: disk full");
+        var anonymous = send(app, "GET", "/health/ready", null);
+        assertThat(anonymous.statusCode()).isEqualTo(503);
+        assertThat(anonymous.body()).contains("lake writer orders/r/t").doesNotContain("disk full");
+        var reader =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + app.port() + "/health/ready"))
+                    .header("Authorization", "Bearer " + key)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reader.statusCode()).isEqualTo(503);
+        assertThat(reader.body()).contains("disk full");
+      } finally {
+        app.stop();
+      }
+    }
+  }
 }

@@ -259,7 +259,7 @@ public final class RuleReader {
     }
     RetryConfig retry = retry(t.field("retry"));
     boolean ordered = t.field("ordered").bool(false);
-    if (kind != null && kind.singleWriter() != null) {
+    if (spec != null && kind.singleWriter() != null) {
       for (String f : List.of("ordered", "concurrency", "rateLimit")) {
         if (!t.field(f).isMissing()) {
           t.field(f)
@@ -271,7 +271,7 @@ public final class RuleReader {
     BatchConfig batch = null;
     ConfigNode b = t.field("batch");
     if (!b.isMissing()) {
-      if (kind != null && !kind.batches()) {
+      if (spec != null && !kind.batches()) {
         b.problem(
             "only "
                 + String.join(
