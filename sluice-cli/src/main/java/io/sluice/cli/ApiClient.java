@@ -15,9 +15,17 @@ import picocli.CommandLine.Option;
 /** The HTTP side of the CLI: where the server is and how to authenticate (a picocli mixin). */
 final class ApiClient {
 
+  static final String DEFAULT_URL = "http://127.0.0.1:7070";
+
+  /**
+   * The header every Sluice response carries (with the server's version): an answer without it
+   * comes from some other program listening there, and the CLI says so instead of reading it.
+   */
+  static final String IDENTITY_HEADER = "Sluice-Version";
+
   @Option(
       names = "--url",
-      defaultValue = "${SLUICE_URL:-http://127.0.0.1:7070}",
+      defaultValue = "${SLUICE_URL:-" + DEFAULT_URL + "}",
       description = "Server URL (default: $SLUICE_URL or ${DEFAULT-VALUE}).")
   String url;
 
@@ -52,6 +60,32 @@ final class ApiClient {
       }
       return "HTTP " + status + ": " + body;
     }
+  }
+
+  /** Refuses an answer that did not come from a Sluice server (see {@link #IDENTITY_HEADER}). */
+  void checkIsSluice(HttpResponse<?> r) {
+    if (r.headers().firstValue(IDENTITY_HEADER).isPresent()) {
+      return;
+    }
+    String server = r.headers().firstValue("Server").map(v -> ", Server: " + v).orElse("");
+    throw new TransientException(
+        "the program answering at "
+            + url
+            + whereFrom()
+            + " is not a Sluice server (HTTP "
+            + r.statusCode()
+            + server
+            + ", no "
+            + IDENTITY_HEADER
+            + " header); pass --url (or set $SLUICE_URL) to reach Sluice");
+  }
+
+  /** Says where the URL came from when the user did not give it: they may not know it is used. */
+  private String whereFrom() {
+    if (System.getenv("SLUICE_URL") != null && url.equals(System.getenv("SLUICE_URL"))) {
+      return " (from $SLUICE_URL)";
+    }
+    return url.equals(DEFAULT_URL) ? " (the default: no --url or $SLUICE_URL given)" : "";
   }
 
   private HttpClient http() {
@@ -89,6 +123,7 @@ final class ApiClient {
     }
     try {
       HttpResponse<String> r = http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+      checkIsSluice(r);
       long retry =
           r.headers()
               .firstValue("Retry-After")
@@ -104,7 +139,7 @@ final class ApiClient {
       return new Response(r.statusCode(), retry, r.body());
     } catch (ConnectException e) {
       throw new TransientException(
-          "cannot connect to " + url + " (is `sluice run` running there?)", e);
+          "cannot connect to " + url + whereFrom() + " (is `sluice run` running there?)", e);
     } catch (IOException e) {
       throw new TransientException("request to " + url + path + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {

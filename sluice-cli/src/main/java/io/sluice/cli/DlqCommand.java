@@ -119,10 +119,39 @@ final class DlqCommand implements Runnable {
   @Command(
       name = "purge",
       mixinStandardHelpOptions = true,
-      description = "Forget matching dead letters.")
+      description = {
+        "Forget matching dead letters.",
+        "Without --bus, --rule or --target it deletes every dead letter: it asks first at a"
+            + " terminal, and needs --all (or --yes) otherwise."
+      })
   static final class Purge extends Filtered implements Callable<Integer> {
+    @Option(names = "--all", description = "Yes, every dead letter (when no filter is given).")
+    boolean all;
+
+    @Option(names = "--yes", description = "Do not ask.")
+    boolean yes;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+      if (query().isEmpty() && !all && !yes) {
+        if (!Terminal.STDIN.isTerminal() || !Terminal.STDERR.isTerminal()) {
+          throw new picocli.CommandLine.ParameterException(
+              spec.commandLine(),
+              "sluice dlq purge without --bus, --rule or --target deletes every dead letter: pass"
+                  + " --all to confirm (or --yes), or a filter");
+        }
+        var err = spec.commandLine().getErr();
+        err.print("Delete every dead letter of every bus, rule and target? Type yes to go on: ");
+        err.flush();
+        String answer =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+                .readLine();
+        if (answer == null || !answer.trim().equalsIgnoreCase("yes")) {
+          err.println("sluice: nothing purged");
+          return SluiceCommand.EXIT_FAILED;
+        }
+      }
       ApiClient.Response r = api.send("DELETE", "/dead-letters" + query(), null, null);
       if (r.status() != 200) {
         return fail(r);

@@ -1,9 +1,13 @@
 package io.sluice.cli;
 
+import io.sluice.core.Json;
+import io.sluice.core.Problem;
+import io.sluice.core.config.ConfigLoader;
 import io.sluice.server.ApiKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,6 +51,17 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
+      for (String scope : scopes) {
+        if (!ConfigLoader.isScope(scope)) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--scope: " + ConfigLoader.SCOPE_EXPECTED + ", got " + Problem.render(scope));
+        }
+      }
+      if (name.isBlank()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--name: expected a non-empty name, got " + Problem.render(name));
+      }
       List<String> s = scopes.isEmpty() ? List.of("ingest:*", "read") : scopes;
       String key = ApiKeys.newKey();
       var out = spec.commandLine().getOut();
@@ -56,11 +71,12 @@ final class KeysCommand implements Runnable {
       out.println("Add to your config (clients send: Authorization: Bearer <key>):");
       out.println("auth:");
       out.println("  keys:");
-      out.println("    - name: " + name);
+      out.println("    - name: " + Json.MAPPER.valueToTree(name)); // quoted: any name is valid YAML
       out.println("      sha256: " + ApiKeys.sha256Hex(key));
       out.println(
           "      scopes: ["
-              + String.join(", ", s.stream().map(x -> "\"" + x + "\"").toList())
+              + String.join(
+                  ", ", s.stream().map(x -> Json.MAPPER.valueToTree(x).toString()).toList())
               + "]");
       return 0;
     }

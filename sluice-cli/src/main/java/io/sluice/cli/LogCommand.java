@@ -267,9 +267,7 @@ final class LogCommand implements Runnable {
                   info.partitions().size(),
                   info.records(),
                   info.sizeBytes(),
-                  info.spec().retention().maxAge() == null
-                      ? "forever"
-                      : info.spec().retention().maxAge(),
+                  describe(info.spec().retention()),
                   info.spec().fsync().acknowledgesBeforeFsync() ? "interval" : "always");
           out().println("  partition  start      end        bytes        segments");
           for (LogInfo.PartitionInfo p : info.partitions()) {
@@ -367,5 +365,17 @@ final class LogCommand implements Runnable {
         return 0;
       }
     }
+  }
+
+  /** Retention the way a config writes it: {@code 7d}, {@code 10GB per partition}, or both. */
+  static String describe(io.sluice.log.Retention r) {
+    List<String> parts = new ArrayList<>();
+    if (r.maxAge() != null) {
+      parts.add(io.sluice.core.config.Durations.format(r.maxAge()));
+    }
+    if (r.maxBytes() > 0) {
+      parts.add(io.sluice.core.config.ByteSizes.format(r.maxBytes()) + " per partition");
+    }
+    return parts.isEmpty() ? "forever" : String.join(" or ", parts);
   }
 }

@@ -1,7 +1,9 @@
 package io.sluice.cli;
 
 import ch.qos.logback.classic.Level;
+import io.sluice.core.Problem;
 import io.sluice.core.config.ConfigLoader;
+import io.sluice.core.config.ServerConfig;
 import io.sluice.core.config.SluiceConfig;
 import io.sluice.server.SluiceKinds;
 import io.sluice.server.SluiceServer;
@@ -46,10 +48,27 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--insecure", description = "Allow a non-loopback address without API keys.")
   boolean insecure;
 
+  @Option(
+      names = "--log-level",
+      description =
+          "error, warn, info, debug or trace (default: server.logLevel from the config, else info)."
+              + " Log targets print at any level.")
+  String logLevel;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice")).setLevel(Level.INFO);
+    if (logLevel != null && !ServerConfig.LOG_LEVELS.contains(logLevel)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--log-level: expected one of "
+              + String.join(", ", ServerConfig.LOG_LEVELS)
+              + ", got "
+              + Problem.render(logLevel));
+    }
     SluiceConfig c = load(config);
+    setLogLevel(logLevel != null ? logLevel : c.server().logLevel());
     if (data != null) {
       c = c.withDataDir(data.toAbsolutePath().normalize());
     }
@@ -130,6 +149,16 @@ final class RunCommand implements Callable<Integer> {
                       b);
               Runtime.getRuntime().halt(1);
             });
+  }
+
+  /**
+   * Sets the level of Sluice's own loggers; {@code log} targets (logger {@code sluice.target}) stay
+   * at INFO, since what they print is output, not diagnostics.
+   */
+  static void setLogLevel(String level) {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice"))
+        .setLevel(Level.toLevel(level, Level.INFO));
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("sluice.target")).setLevel(Level.INFO);
   }
 
   static SluiceConfig load(Path config) {

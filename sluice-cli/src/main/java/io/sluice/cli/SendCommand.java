@@ -81,11 +81,11 @@ final class SendCommand implements Callable<Integer> {
 
   private int sendOne(String detailText) {
     if (source == null || type == null) {
-      throw new InvalidInputException(
-          InvalidInputException.INVALID_ARGUMENT,
-          Problem.of(
-              source == null ? "/source" : "/type",
-              "is required with DETAIL: pass --source and --type"));
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "Missing required option "
+              + (source == null ? "'--source'" : "'--type'")
+              + ": a DETAIL needs --source and --type (or send whole events with --file)");
     }
     ObjectNode event = Json.MAPPER.createObjectNode();
     event.put("source", source);
@@ -136,22 +136,27 @@ final class SendCommand implements Callable<Integer> {
     long total = Files.size(file);
     long stored = 0;
     List<String> rejected = new ArrayList<>();
+    // the bar only for a person at a terminal; logs and pipes get the summary line alone
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         ProgressBar bar =
-            new ProgressBarBuilder()
-                .setTaskName("sending")
-                .setInitialMax(total)
-                .setUnit(" KiB", 1024)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .build()) {
+            Terminal.STDERR.isTerminal()
+                ? new ProgressBarBuilder()
+                    .setTaskName("sending")
+                    .setInitialMax(total)
+                    .setUnit(" KiB", 1024)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                    .build()
+                : null) {
       List<Integer> lineNumbers = new ArrayList<>();
       ByteArrayOutputStream batch = new ByteArrayOutputStream();
       String line;
       int n = 0;
       while ((line = in.readLine()) != null) {
         n++;
-        bar.stepBy(line.length() + 1);
+        if (bar != null) {
+          bar.stepBy(line.length() + 1);
+        }
         if (line.isBlank()) {
           continue;
         }

@@ -50,8 +50,12 @@ public final class SluiceCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(
-        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = execute(args, out, err);
+    out.flush(); // print() does not flush an autoflush writer: the last bytes would be lost
+    err.flush();
+    System.exit(code);
   }
 
   /** Runs a command line with the given output streams; returns the exit code. */
@@ -63,14 +67,26 @@ public final class SluiceCommand implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("sluice: " + describe(ex));
-          if (ex instanceof InvalidInputException iie && iie.problems().size() > 1) {
+          if (ex instanceof InvalidInputException iie && !saysItAll(iie)) {
             for (Problem p : iie.problems()) {
               commandLine.getErr().println("  " + p);
             }
           }
+          commandLine.getErr().flush();
           return EXIT_FAILED;
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** True when the message is the one problem itself, so listing it again would repeat it. */
+  private static boolean saysItAll(InvalidInputException e) {
+    return e.problems().isEmpty()
+        || (e.problems().size() == 1 && e.problems().get(0).toString().equals(e.getMessage()));
   }
 
   static String describe(Throwable ex) {

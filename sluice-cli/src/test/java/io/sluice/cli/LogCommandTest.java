@@ -75,7 +75,7 @@ class LogCommandTest {
     assertThat(i.exit()).isZero();
     assertThat(i.out())
         .contains("log a: 1 partitions, 1 records,")
-        .contains("retention PT168H, fsync always")
+        .contains("retention 7d, fsync always")
         .endsWith("recovery: intact\n");
   }
 

@@ -129,8 +129,11 @@ class ServerCommandsTest {
         .isEqualTo("sluice: /DETAIL: expected a JSON object like {\"amount\":12}, got \"[1]\"\n");
 
     LogCommandTest.Run noSource = LogCommandTest.run("send", "--url", url, "{}");
+    assertThat(noSource.exit()).isEqualTo(2);
     assertThat(noSource.err())
-        .isEqualTo("sluice: /source: is required with DETAIL: pass --source and --type\n");
+        .startsWith(
+            "Missing required option '--source': a DETAIL needs --source and --type (or send whole"
+                + " events with --file)\nUsage: sluice send");
 
     LogCommandTest.Run down =
         LogCommandTest.run("tail", "--url", "http://127.0.0.1:1", "--bus", "orders");
@@ -185,7 +188,7 @@ class ServerCommandsTest {
     assertThat(key).startsWith("sk_").hasSize(46);
     assertThat(lines.get(1)).isEqualTo("sha256: " + io.sluice.server.ApiKeys.sha256Hex(key));
     assertThat(r.out())
-        .contains("    - name: ci\n")
+        .contains("    - name: \"ci\"\n")
         .contains("      scopes: [\"ingest:orders\", \"read\"]\n");
   }
 }

@@ -80,4 +80,108 @@ class SluiceLauncherIT {
                 + " (17)")
         .contains("set JAVA_HOME to it");
   }
+
+  @Test
+  void validateSchemaPrintsTheWholeSchemaIntoAPipe() throws Exception {
+    Result r = sluice(Map.of(), "validate", "--schema");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .hasSizeGreaterThan(8192)
+        .isEqualTo(Files.readString(ROOT.resolve("docs/sluice-config.schema.json")));
+  }
+
+  @Test
+  void sendDrawsNoProgressBarWhenStderrIsNotATerminal() throws Exception {
+    Path events = tmp.resolve("events.ndjson");
+    Files.writeString(events, "{\"source\":\"s\",\"detail-type\":\"T\",\"detail\":{}}\n");
+    Path data = tmp.resolve("data");
+    int port = PackagedServer.freePort();
+    Path log = tmp.resolve("server.log");
+    Process server =
+        new ProcessBuilder(
+                ROOT.resolve("sluice").toString(),
+                "run",
+                "--port",
+                Integer.toString(port),
+                "--data",
+                data.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      new PackagedServer(tmp, "256m")
+          .awaitReady(java.net.URI.create("http://127.0.0.1:" + port), server);
+
+      Result r =
+          sluice(
+              Map.of("SLUICE_URL", "http://127.0.0.1:" + port),
+              "send",
+              "--file",
+              events.toString());
+
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out()).isEqualTo("sent 1 events to bus default, 0 rejected\n");
+      assertThat(r.err()).isEmpty();
+    } finally {
+      server.destroy();
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void aLogTargetPrintsEveryEventAtTheDefaultLevelAndTheLevelIsSetInTheConfig() throws Exception {
+    Path config = tmp.resolve("sluice.yaml");
+    int port = PackagedServer.freePort();
+    Files.writeString(
+        config,
+        "server: {port: "
+            + port
+            + ", logLevel: warn}\n"
+            + "rules:\n"
+            + "  - {name: on-call, pattern: {source: [vitals]}, targets: [{id: print, log: {}}]}\n");
+    Path log = tmp.resolve("server.log");
+    Process server =
+        new ProcessBuilder(ROOT.resolve("sluice").toString(), "run", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      java.net.URI base = java.net.URI.create("http://127.0.0.1:" + port);
+      new PackagedServer(tmp, "256m").awaitReady(base, server);
+
+      Result sent =
+          sluice(
+              Map.of("SLUICE_URL", base.toString()),
+              "send",
+              "--source",
+              "vitals",
+              "--type",
+              "HeartRateHigh",
+              "{\"patient\":\"p-7\",\"bpm\":181}");
+      assertThat(sent.exit()).as(sent.err()).isZero();
+
+      io.sluice.testkit.Await.until(
+          java.time.Duration.ofSeconds(30),
+          () -> readQuietly(log).contains("\"bpm\":181"),
+          () -> "the log target printed nothing; the server's output:\n" + readQuietly(log));
+      String out = Files.readString(log);
+      assertThat(out)
+          .containsPattern(
+              "INFO +print - on-call/print: \\{.*\"detail\":\\{\"patient\":\"p-7\",\"bpm\":181\\}");
+      // logLevel: warn silences Sluice's own INFO lines (the ready line goes to stdout)
+      assertThat(out).doesNotContain("INFO  SluiceServer");
+    } finally {
+      server.destroy();
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  private static String readQuietly(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
 }

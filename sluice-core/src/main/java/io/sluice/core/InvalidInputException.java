@@ -49,11 +49,18 @@ public non-sealed class InvalidInputException extends SluiceException {
     if (problems.isEmpty()) {
       throw new IllegalStateException("an InvalidInputException needs at least one problem");
     }
-    String message =
-        problems.size() == 1
-            ? problems.get(0).toString()
-            : problems.get(0) + " (and " + (problems.size() - 1) + " more problems)";
-    return new InvalidInputException(code, message, problems);
+    return new InvalidInputException(code, summary(problems), problems);
+  }
+
+  /**
+   * One line for a list of problems: the first, and how many more there are ({@code problems} holds
+   * them all; the CLI prints them all).
+   */
+  public static String summary(List<Problem> problems) {
+    int more = problems.size() - 1;
+    return more == 0
+        ? problems.get(0).toString()
+        : problems.get(0) + " (and " + more + " more problem" + (more == 1 ? ")" : "s)");
   }
 
   public String code() {

@@ -41,7 +41,7 @@ class ProblemTest {
         InvalidInputException.of(
             "INVALID_EVENT", java.util.List.of(Problem.of("/a", "bad"), Problem.of("/b", "worse")));
 
-    assertThat(e.getMessage()).isEqualTo("/a: bad (and 1 more problems)");
+    assertThat(e.getMessage()).isEqualTo("/a: bad (and 1 more problem)");
     assertThat(e.problems()).hasSize(2);
     assertThat(e.code()).isEqualTo("INVALID_EVENT");
   }

@@ -38,9 +38,7 @@ public final class Ingest implements EventSink {
     }
 
     public String message() {
-      return problems.size() == 1
-          ? problems.get(0).toString()
-          : problems.get(0) + " (and " + (problems.size() - 1) + " more problems)";
+      return InvalidInputException.summary(problems);
     }
 
     public static Invalid of(InvalidInputException e) {
@@ -106,9 +104,16 @@ public final class Ingest implements EventSink {
                     .map(
                         o ->
                             o instanceof Failed f
-                                ? new EventSink.Result(f.message(), f.retryable())
+                                ? new EventSink.Result(everyProblem(f), f.retryable())
                                 : EventSink.Result.STORED)
                     .toList());
+  }
+
+  /** A dead letter's error names every problem, not the first and a count. */
+  private static String everyProblem(Failed f) {
+    return f.problems().size() < 2
+        ? f.message()
+        : String.join("; ", f.problems().stream().map(Problem::toString).toList());
   }
 
   /** Stores the valid entries on {@code bus}; one outcome per entry, in order. */

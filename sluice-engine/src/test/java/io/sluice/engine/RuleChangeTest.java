@@ -161,7 +161,7 @@ class RuleChangeTest {
                           "bad",
                           Json.MAPPER.readTree("{\"pattern\":{\"source\":\"x\"},\"targets\":[]}")))
           .hasMessage(
-              "/pattern/source: expected an array of match conditions (like [\"x\"]) or a nested object, got string \"x\" (and 1 more problems)");
+              "/pattern/source: expected an array of match conditions (like [\"x\"]) or a nested object, got string \"x\" (and 1 more problem)");
 
       f.engine
           .rules()

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,13 +143,63 @@ class TargetsTest {
         new EngineFixture(
             dir,
             "buses: [{name: in}, {name: audit}]\nrules:\n"
-                + "  - {name: r, bus: in, pattern: {source: [s]}, targets: [{id: t, bus: audit, jq: '.detail'}]}\n")) {
+                + "  - {name: r, bus: in, pattern: {source: [s]}, targets: [{id: t, bus: audit, jq: '{detail: .detail, \"detail-type\": 5, source: \"\"}'}, {id: u, bus: audit, jq: '[.detail]'}]}\n")) {
       f.send("in", "{\"source\":\"s\",\"detail-type\":\"T\",\"detail\":{\"not\":\"an event\"}}");
       Await.until(
-          Duration.ofSeconds(10), () -> f.deadLetters().size() == 1, () -> "no dead letter");
-      assertThat(f.deadLetters().get(0).get("error").asText())
-          .isEqualTo(
-              "bus audit refused the event: /detail-type: is required: a non-empty string (and 1 more problems)");
+          Duration.ofSeconds(10), () -> f.deadLetters().size() == 2, () -> "no dead letters");
+      Map<String, String> errors = new java.util.TreeMap<>();
+      f.deadLetters().forEach(d -> errors.put(d.get("target").asText(), d.get("error").asText()));
+      String needs =
+          " (a bus target forwards the matched event, or a transform's output: an object with"
+              + " detail is the event, any other object becomes its detail, and source, detail-type,"
+              + " id and time not given are the matched event's)";
+      assertThat(errors)
+          .containsExactly(
+              Map.entry(
+                  "t",
+                  "bus audit refused the event: /detail-type: expected a string, got number 5;"
+                      + " /source: expected a non-empty string, got \"\""
+                      + needs),
+              Map.entry("u", "bus audit cannot take array [{\"not\":\"an event\"}]" + needs));
+    }
+  }
+
+  @Test
+  void aBusTargetForwardsATransformedPayloadAsTheDetailOfTheMatchedEvent() throws Exception {
+    try (EngineFixture f =
+        new EngineFixture(
+            dir,
+            "buses: [{name: in}, {name: audit}]\nrules:\n"
+                + "  - {name: r, bus: in, pattern: {source: [shop]}, targets: ["
+                + "{id: audit, bus: audit, jq: '{id, amount: .detail.amount}'},"
+                + " {id: renamed, bus: audit, jq: '{\"detail-type\": \"Audited\", detail: {amount: .detail.amount}}'}]}\n")) {
+      String id =
+          f.send(
+              "in",
+              "{\"source\":\"shop\",\"detail-type\":\"OrderPlaced\",\"time\":\"2026-11-30T10:00:00Z\",\"detail\":{\"amount\":12}}");
+      Await.until(
+          Duration.ofSeconds(20),
+          () -> f.engine.buses().info("audit").records() == 2,
+          () -> "audit has " + f.engine.buses().info("audit").records());
+
+      var page =
+          f.engine.buses().read("audit", f.engine.buses().position("audit", "earliest"), 100);
+      Map<String, JsonNode> byType = new java.util.TreeMap<>();
+      for (var e : page.events()) {
+        JsonNode ev = parse(new String(e.json(), java.nio.charset.StandardCharsets.UTF_8));
+        byType.put(ev.get("detail-type").asText(), ev);
+      }
+      assertThat(byType).containsOnlyKeys("OrderPlaced", "Audited");
+      JsonNode wrapped = byType.get("OrderPlaced");
+      assertThat(wrapped.get("id").asText()).isEqualTo(id);
+      assertThat(wrapped.get("source").asText()).isEqualTo("shop");
+      assertThat(wrapped.get("time").asText()).isEqualTo("2026-11-30T10:00:00Z");
+      assertThat(wrapped.get("detail"))
+          .isEqualTo(Json.MAPPER.readTree("{\"id\":\"" + id + "\",\"amount\":12}"));
+      JsonNode renamed = byType.get("Audited");
+      assertThat(renamed.get("source").asText()).isEqualTo("shop");
+      assertThat(renamed.get("detail")).isEqualTo(Json.MAPPER.readTree("{\"amount\":12}"));
+      assertThat(f.deadLetters()).isEmpty();
     }
   }
 }

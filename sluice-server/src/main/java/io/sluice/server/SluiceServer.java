@@ -107,7 +107,15 @@ public final class SluiceServer implements AutoCloseable {
                 cfg.http.maxRequestSize = sc.limits().maxBodyBytes();
                 // a client that stops sending mid-request gets 408 after this (RequestBodies)
                 cfg.jetty.modifyHttpConfiguration(
-                    h -> h.setIdleTimeout(sc.limits().idleTimeout().toMillis()));
+                    h -> {
+                      h.setIdleTimeout(sc.limits().idleTimeout().toMillis());
+                      // every answer says it is Sluice's: the CLI refuses answers without it
+                      h.addCustomizer(
+                          (request, responseHeaders) -> {
+                            responseHeaders.put(IDENTITY_HEADER, VERSION);
+                            return request;
+                          });
+                    });
                 cfg.http.defaultContentType = "application/json";
                 cfg.routes.before("/buses/{bus}/events", ctx -> refuseWhileDraining(ctx));
                 cfg.routes.before("/", ctx -> refuseWhileDraining(ctx));
@@ -131,6 +139,14 @@ public final class SluiceServer implements AutoCloseable {
         String.join(", ", node.engine().buses().names()),
         config.dataDir());
   }
+
+  /** The header on every response, naming the server's version; clients check it. */
+  public static final String IDENTITY_HEADER = "Sluice-Version";
+
+  /** The version from the jar manifest, or {@code dev} when run from classes. */
+  public static final String VERSION =
+      java.util.Objects.requireNonNullElse(
+          SluiceServer.class.getPackage().getImplementationVersion(), "dev");
 
   /** Every API, each built from the parts of {@code node} it uses. */
   private List<Api> apis(Node node, ApiKeys keys) {

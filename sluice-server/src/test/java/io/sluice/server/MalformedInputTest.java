@@ -161,7 +161,7 @@ class MalformedInputTest {
             "{}",
             400,
             "INVALID_EVENT",
-            "/detail-type: is required: a non-empty string (and 1 more problems)"));
+            "/detail-type: is required: a non-empty string (and 1 more problem)"));
     c.add(
         whole(
             "numeric source",

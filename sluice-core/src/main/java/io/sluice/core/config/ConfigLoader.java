@@ -47,6 +47,16 @@ public final class ConfigLoader {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern SCOPE =
       Pattern.compile("ingest:(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})|objects:write|read|admin");
+
+  /** What {@link #isScope} accepts, for messages. */
+  public static final String SCOPE_EXPECTED =
+      "expected a scope ingest:<bus>, ingest:*, objects:write, read or admin";
+
+  /** True for a well-formed API key scope (whether its bus exists is checked with the config). */
+  public static boolean isScope(String scope) {
+    return SCOPE.matcher(scope).matches();
+  }
+
   private static final ObjectMapper YAML =
       new ObjectMapper(
           YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
@@ -233,14 +243,24 @@ public final class ConfigLoader {
   }
 
   private static ServerConfig server(ConfigNode n) {
-    if (!n.isObject(false, "a mapping of host, port, limits")) {
+    if (!n.isObject(false, "a mapping of host, port, limits, logLevel")) {
       return new ServerConfig(
           ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, LimitsConfig.DEFAULTS);
     }
-    n.allowOnly("host", "port", "limits");
+    n.allowOnly("host", "port", "limits", "logLevel");
     String host = n.field("host").string(ServerConfig.DEFAULT_HOST);
     int port = n.field("port").integer(ServerConfig.DEFAULT_PORT, 0, 65535);
-    return new ServerConfig(host, port, limits(n.field("limits")));
+    ConfigNode levelNode = n.field("logLevel");
+    String level = levelNode.string(ServerConfig.DEFAULT_LOG_LEVEL);
+    if (!ServerConfig.LOG_LEVELS.contains(level)) {
+      levelNode.problem(
+          "expected one of "
+              + String.join(", ", ServerConfig.LOG_LEVELS)
+              + ", got "
+              + Problem.render(level));
+      level = ServerConfig.DEFAULT_LOG_LEVEL;
+    }
+    return new ServerConfig(host, port, limits(n.field("limits")), level);
   }
 
   private static LimitsConfig limits(ConfigNode n) {
@@ -394,10 +414,8 @@ public final class ConfigLoader {
         if (scope == null) {
           continue;
         }
-        if (!SCOPE.matcher(scope).matches()) {
-          s.problem(
-              "expected a scope ingest:<bus>, ingest:*, objects:write, read or admin, got "
-                  + Problem.render(scope));
+        if (!isScope(scope)) {
+          s.problem(SCOPE_EXPECTED + ", got " + Problem.render(scope));
           continue;
         }
         if (scope.startsWith("ingest:") && !scope.equals("ingest:*")) {
