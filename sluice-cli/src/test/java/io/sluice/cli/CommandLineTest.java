@@ -195,4 +195,22 @@ class CommandLineTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("    - name: \"ci: main # 1\"\n");
   }
+
+  @Test
+  void anAnswerFromAProgramThatIsNotSluiceIsRefusedWithTheUrl() {
+    try (io.sluice.testkit.HttpReceiver other =
+        io.sluice.testkit.HttpReceiver.start(r -> io.sluice.testkit.HttpReceiver.Reply.OK)) {
+      String url = other.url().toString();
+
+      LogCommandTest.Run r = LogCommandTest.run("stats", "--url", url);
+
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err())
+          .isEqualTo(
+              "sluice: the program answering at "
+                  + url
+                  + " is not a Sluice server (HTTP 200, no Sluice-Version header); pass --url (or"
+                  + " set $SLUICE_URL) to reach Sluice\n");
+    }
+  }
 }
