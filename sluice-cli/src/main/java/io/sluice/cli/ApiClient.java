@@ -48,17 +48,36 @@ final class ApiClient {
       }
     }
 
-    /** The server's error message ({"code","message"}) or the raw body. */
+    /**
+     * The server's error ({"code","message"}), with every problem on a line of its own when the
+     * message does not say them all; or the raw body.
+     */
     String error() {
       try {
         JsonNode n = Json.MAPPER.readTree(body);
         if (n != null && n.has("message")) {
-          return n.path("code").asText() + ": " + n.get("message").asText();
+          String message = n.get("message").asText();
+          StringBuilder b = new StringBuilder(n.path("code").asText()).append(": ").append(message);
+          JsonNode problems = n.path("problems");
+          boolean saysItAll =
+              problems.size() == 0
+                  || (problems.size() == 1
+                      && (message.equals(problem(problems.get(0)))
+                          || message.equals(problems.get(0).path("message").asText())));
+          if (!saysItAll) {
+            problems.forEach(p -> b.append("\n  ").append(problem(p)));
+          }
+          return b.toString();
         }
       } catch (IOException ignored) {
         // not JSON
       }
       return "HTTP " + status + ": " + body;
+    }
+
+    private static String problem(JsonNode p) {
+      String path = p.path("path").asText();
+      return (path.isEmpty() ? "/" : path) + ": " + p.path("message").asText();
     }
   }
 

@@ -110,7 +110,8 @@ class DeliveryCommandsTest {
         .isEqualTo("redriven: 1\n");
     Await.until(
         Duration.ofSeconds(10), () -> receiver.deliveredIds().size() == 1, () -> "not redriven");
-    assertThat(LogCommandTest.run("dlq", "purge", "--url", url).out()).isEqualTo("purged: 0\n");
+    assertThat(LogCommandTest.run("dlq", "purge", "--url", url, "--all").out())
+        .isEqualTo("purged: 0\n");
 
     LogCommandTest.Run replay =
         LogCommandTest.run(

@@ -191,4 +191,31 @@ class ServerCommandsTest {
         .contains("    - name: \"ci\"\n")
         .contains("      scopes: [\"ingest:orders\", \"read\"]\n");
   }
+
+  @Test
+  void aRefusedRequestWithSeveralProblemsPrintsEveryOne() {
+    LogCommandTest.Run r =
+        LogCommandTest.run(
+            "rules",
+            "put",
+            "--url",
+            url,
+            "--bus",
+            "orders",
+            "r",
+            "{\"pattern\":{\"source\":\"x\"},\"targets\":[{\"id\":\"t\",\"nope\":{}}]}");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "sluice: INVALID_ARGUMENT: /pattern/source: expected an array of match conditions (like"
+                + " [\"x\"]) or a nested object, got string \"x\" (and 2 more problems)\n"
+                + "  /pattern/source: expected an array of match conditions (like [\"x\"]) or a"
+                + " nested object, got string \"x\"\n"
+                + "  /targets/0/nope: unknown field; expected one of id, bus, http, file, log, lake,"
+                + " validate, inputTransformer, jq, concurrency, rateLimit, timeout, retry, ordered,"
+                + " batch\n"
+                + "  /targets/0: expected exactly one of bus, http, file, log, lake, validate, got"
+                + " none\n");
+  }
 }
