@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes scripts can rely on: 0 done; 1 the operation failed or its input was invalid (the
  * message says which field and why); 2 the command line itself was wrong (unknown option, missing
- * argument).
+ * argument). {@code sluice test --expect} exits 1 when the results differ from the expected ones;
+ * {@code sluice rules test} exits 3 for an event its pattern does not match.
  */
 @Command(
     name = "sluice",
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       TailCommand.class,
       ValidateCommand.class,
+      TestCommand.class,
       KeysCommand.class,
       RulesCommand.class,
       DlqCommand.class,

@@ -10,9 +10,11 @@ import io.sluice.core.kinds.EventSink;
 import io.sluice.log.AppendResult;
 import io.sluice.log.LogOverloadedException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The protocol-independent half of ingestion: turns parsed input into prepared entries (defaults
@@ -71,19 +73,34 @@ public final class Ingest implements EventSink {
 
   /** Validates an event tree from a request ({@code path} locates it, e.g. "/3"). */
   public Entry prepare(JsonNode node, String path) {
-    List<Problem> problems = new ArrayList<>();
-    Event e = buses.codec().fromTree(node, path, problems);
-    if (e == null) {
-      return new Invalid(EventCodec.codeFor(problems), problems);
-    }
-    return prepare(e, path);
+    return prepare(buses.codec(), node, path, () -> EventIds.next(clock), clock.instant());
   }
 
   /** Assigns id and time where missing, serializes, checks the size. */
   public Entry prepare(Event event, String path) {
-    Event e = event.withDefaults(event.id() == null ? EventIds.next(clock) : null, clock.instant());
-    byte[] json = buses.codec().toBytes(e);
-    Problem size = buses.codec().checkSize(json, path);
+    return prepare(buses.codec(), event, path, () -> EventIds.next(clock), clock.instant());
+  }
+
+  /**
+   * Validates an event tree as every protocol's ingest does, with the same problems, giving an
+   * event without {@code id} the one {@code newId} makes and one without {@code time} {@code now}.
+   * {@code sluice test} prepares its sample events here, with ids and a time of its own.
+   */
+  public static Entry prepare(
+      EventCodec codec, JsonNode node, String path, Supplier<String> newId, Instant now) {
+    List<Problem> problems = new ArrayList<>();
+    Event e = codec.fromTree(node, path, problems);
+    if (e == null) {
+      return new Invalid(EventCodec.codeFor(problems), problems);
+    }
+    return prepare(codec, e, path, newId, now);
+  }
+
+  private static Entry prepare(
+      EventCodec codec, Event event, String path, Supplier<String> newId, Instant now) {
+    Event e = event.withDefaults(event.id() == null ? newId.get() : null, now);
+    byte[] json = codec.toBytes(e);
+    Problem size = codec.checkSize(json, path);
     if (size != null) {
       return new Invalid(InvalidInputException.TOO_LARGE, List.of(size));
     }

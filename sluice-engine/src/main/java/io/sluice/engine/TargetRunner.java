@@ -246,31 +246,21 @@ final class TargetRunner {
     Transform transform = s.config().transform();
     for (Delivery d : batch) {
       TransformOutput body;
-      try {
-        body =
-            transform.apply(
-                new TransformInput(
-                    withReplayMark(d),
-                    d.eventJson(),
-                    bus,
-                    rule,
-                    id,
-                    d.ingestionTimeMs(),
-                    d.replayName()));
-      } catch (RuntimeException e) {
-        deadLetter(
-            d.attempted(started, "transform failed: " + e.getMessage()),
-            "transform failed: " + e.getMessage());
-        continue;
-      }
-      if (body instanceof TransformOutput.Skip skip) {
-        metrics.skipped();
-        LOG.debug("target {}/{}: {} skipped: {}", rule, id, d.position(), skip.reason());
-        finish(d);
-        continue;
-      }
-      if (d.replayName() != null && transform == Transform.IDENTITY) {
-        body = replayMarked(d);
+      switch (TargetBody.of(
+          transform,
+          new TransformInput(
+              d.event(), d.eventJson(), bus, rule, id, d.ingestionTimeMs(), d.replayName()))) {
+        case TargetBody.Send send -> body = send.body();
+        case TargetBody.Skip skip -> {
+          metrics.skipped();
+          LOG.debug("target {}/{}: {} skipped: {}", rule, id, d.position(), skip.reason());
+          finish(d);
+          continue;
+        }
+        case TargetBody.Fail fail -> {
+          deadLetter(d.attempted(started, fail.error()), fail.error());
+          continue;
+        }
       }
       boolean fresh = d.replayName() == null && d.retryOffset() < 0;
       out.add(
@@ -324,25 +314,6 @@ final class TargetRunner {
   private static String eventId(Delivery d) {
     var idNode = d.event().get("id");
     return idNode == null ? null : idNode.asText();
-  }
-
-  /** Replayed events carry {@code "replay-name"} at the top level, as EventBridge marks them. */
-  private static com.fasterxml.jackson.databind.JsonNode withReplayMark(Delivery d) {
-    if (d.replayName() == null) {
-      return d.event();
-    }
-    var copy = ((com.fasterxml.jackson.databind.node.ObjectNode) d.event()).deepCopy();
-    copy.put("replay-name", d.replayName());
-    return copy;
-  }
-
-  private static TransformOutput replayMarked(Delivery d) {
-    var tree = withReplayMark(d);
-    try {
-      return new TransformOutput.Json(tree, io.sluice.core.Json.MAPPER.writeValueAsBytes(tree));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private void failed(Delivery d, DeliveryException e, TargetConfig config) {

@@ -71,6 +71,15 @@ public final class ConfigLoader {
    * use the target kinds of {@code kinds}.
    */
   public static SluiceConfig load(Path file, Kinds kinds) {
+    return load(file, kinds, ENV);
+  }
+
+  /**
+   * Loads a config file as {@link #load(Path, Kinds)} does, looking up {@code ${env:NAME}} with
+   * {@code env} (which returns {@code null} for a variable that is not set).
+   */
+  public static SluiceConfig load(
+      Path file, Kinds kinds, java.util.function.Function<String, String> env) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -82,7 +91,7 @@ public final class ConfigLoader {
       throw new TransientException("cannot read config file " + file + ": " + e.getMessage(), e);
     }
     Path base = file.toAbsolutePath().getParent();
-    return parse(text, file.toString(), base, kinds);
+    return parse(text, file.toString(), base, kinds, env);
   }
 
   /** The embedded default: one bus {@code default}, port 7070, data in {@code ./sluice-data}. */
@@ -100,6 +109,15 @@ public final class ConfigLoader {
 
   /** Parses YAML text; {@code base} resolves relative paths; targets may use {@code kinds}. */
   public static SluiceConfig parse(String yaml, String source, Path base, Kinds kinds) {
+    return parse(yaml, source, base, kinds, ENV);
+  }
+
+  private static SluiceConfig parse(
+      String yaml,
+      String source,
+      Path base,
+      Kinds kinds,
+      java.util.function.Function<String, String> env) {
     JsonNode root;
     try {
       root = YAML.readTree(yaml);
@@ -129,7 +147,7 @@ public final class ConfigLoader {
       java.util.Set<String> busNames = new java.util.LinkedHashSet<>();
       buses.forEach(b -> busNames.add(b.name()));
       List<RuleConfig> rules =
-          new RuleReader(busNames, ENV, base, kinds).readAll(top.field("rules"));
+          new RuleReader(busNames, env, base, kinds).readAll(top.field("rules"));
       config =
           new SluiceConfig(
               source,
