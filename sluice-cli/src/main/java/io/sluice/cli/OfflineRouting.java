@@ -9,11 +9,13 @@ import io.sluice.core.config.SluiceConfig;
 import io.sluice.core.config.TargetConfig;
 import io.sluice.core.rules.PatternExplainer;
 import io.sluice.core.rules.RuleSet;
+import io.sluice.core.targets.DeliveryException;
 import io.sluice.core.transform.TransformInput;
 import io.sluice.core.transform.TransformOutput;
 import io.sluice.engine.EventMatcher;
 import io.sluice.engine.Ingest;
 import io.sluice.engine.TargetBody;
+import io.sluice.engine.targets.bus.BusTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
@@ -101,6 +103,14 @@ final class OfflineRouting {
                 t.transform(),
                 new TransformInput(
                     m.event().tree(), event.json(), bus, r.name(), t.id(), ingestionMs, null));
+        if (t.spec() instanceof BusTarget bt && body instanceof TargetBody.Send s) {
+          try { // what the bus gets: the output as the detail, or as the event (BusTarget)
+            target.set("payload", BusTarget.forwarded(bt.bus(), s.body(), m.event().tree()));
+          } catch (DeliveryException e) {
+            target.put("error", e.getMessage());
+          }
+          continue;
+        }
         switch (body) {
           case TargetBody.Send s when s.body() instanceof TransformOutput.Text text ->
               target.put("text", text.text());

@@ -184,7 +184,7 @@ class TestCommandTest {
         .isEqualTo(
             """
             event 1 (line 1, id o-1):
-              rule big-orders → target vip: expected skipped (no vip), got payload {"source":"shop.vip","detail-type":"VIP Order","detail":{"amount":250}}
+              rule big-orders → target vip: expected skipped (no vip), got payload {"source":"shop.vip","detail-type":"VIP Order","detail":{"amount":250},"id":"o-1","time":"2026-11-23T10:00:00Z","resourc…(169 chars)
               rule big-orders → target per-item: kind: expected "http", got "file"
               rule big-orders → target note: receives text "big order of 250", not expected
             event 2 (line 3, id test-2):
@@ -216,7 +216,7 @@ class TestCommandTest {
             event 1 (line 1, id o-1): matched big-orders
               big-orders → hook (http) receives {"order":"o-1","amount":250,"at":"2026-11-23T10:00:00Z"}
               big-orders → note (log) receives text "big order of 250"
-              big-orders → vip (bus) receives {"source":"shop.vip","detail-type":"VIP Order","detail":{"amount":250}}
+              big-orders → vip (bus) receives {"source":"shop.vip","detail-type":"VIP Order","detail":{"amount":250},"id":"o-1","time":"2026-11-23T10:00:00Z","resources":[],"account":"000000000000","region":"local"}
               big-orders → per-item (file) receives 50
               paused did not match: disabled (enabled: false)
             event 2 (line 3, id test-2): matched big-orders
@@ -265,7 +265,7 @@ class TestCommandTest {
             "{\"event\":1,\"line\":1,\"id\":\"o-1\",\"bus\":\"orders\",\"matched\":[{\"rule\":\"big-orders\",\"targets\":["
                 + "{\"target\":\"hook\",\"kind\":\"http\",\"payload\":{\"order\":\"o-1\",\"amount\":250,\"at\":\"2026-11-23T10:00:00Z\"}},"
                 + "{\"target\":\"note\",\"kind\":\"log\",\"text\":\"big order of 250\"},"
-                + "{\"target\":\"vip\",\"kind\":\"bus\",\"payload\":{\"source\":\"shop.vip\",\"detail-type\":\"VIP Order\",\"detail\":{\"amount\":250}}},"
+                + "{\"target\":\"vip\",\"kind\":\"bus\",\"payload\":{\"source\":\"shop.vip\",\"detail-type\":\"VIP Order\",\"detail\":{\"amount\":250},\"id\":\"o-1\",\"time\":\"2026-11-23T10:00:00Z\",\"resources\":[],\"account\":\"000000000000\",\"region\":\"local\"}},"
                 + "{\"target\":\"per-item\",\"kind\":\"file\",\"payload\":50}]}],"
                 + "\"unmatched\":[{\"rule\":\"paused\",\"reason\":\"disabled (enabled: false)\"}]}",
             "{\"event\":2,\"line\":3,\"id\":\"test-2\",\"bus\":\"orders\",\"matched\":[{\"rule\":\"big-orders\",\"targets\":["
