@@ -213,9 +213,9 @@ class ServerCommandsTest {
                 + "  /pattern/source: expected an array of match conditions (like [\"x\"]) or a"
                 + " nested object, got string \"x\"\n"
                 + "  /targets/0/nope: unknown field; expected one of id, bus, http, file, log, lake,"
-                + " validate, inputTransformer, jq, concurrency, rateLimit, timeout, retry, ordered,"
-                + " batch\n"
-                + "  /targets/0: expected exactly one of bus, http, file, log, lake, validate, got"
-                + " none\n");
+                + " validate, function, inputTransformer, jq, concurrency, rateLimit, timeout, retry,"
+                + " ordered, batch\n"
+                + "  /targets/0: expected exactly one of bus, http, file, log, lake, validate,"
+                + " function, got none\n");
   }
 }

@@ -57,7 +57,9 @@ public final class Engine implements AutoCloseable {
                 new java.util.LinkedHashSet<>(buses.names()),
                 System::getenv,
                 config.dataDir(),
-                kinds),
+                kinds,
+                new java.util.LinkedHashSet<>(
+                    config.functions().stream().map(f -> f.name()).toList())),
             buses,
             routing::apply);
     try {

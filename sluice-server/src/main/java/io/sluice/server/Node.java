@@ -8,6 +8,7 @@ import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.Engine;
 import io.sluice.engine.Health;
 import io.sluice.engine.Ingest;
+import io.sluice.functions.FunctionHost;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeSettings;
 import io.sluice.log.EmbeddedEventLog;
@@ -24,9 +25,10 @@ import java.util.List;
 /**
  * One Sluice node without HTTP: the composition root, the only place that builds parts and wires
  * modules together. From a config it opens, in order, the event log, the lake, the object store,
- * file validation, the kinds that deliver to them, the engine (buses and routing) and the inbox,
- * handing each part the parts it uses and one {@link Health} they all report to; {@link #close}
- * stops them in reverse. The HTTP server mounts its APIs on a node; a node also runs without one.
+ * file validation, the functions, the kinds that deliver to them, the engine (buses and routing)
+ * and the inbox, handing each part the parts it uses and one {@link Health} they all report to;
+ * {@link #close} stops them in reverse. The HTTP server mounts its APIs on a node; a node also runs
+ * without one.
  *
  * <pre>{@code
  * try (Node node = Node.start(config, Clock.systemUTC(), EmbeddedEventLog.Options.DEFAULTS, meters)) {
@@ -41,6 +43,7 @@ public final class Node implements AutoCloseable {
   private final MeterRegistry meters;
   private final Health health;
   private final Lake lake;
+  private final FunctionHost functions;
   private final ObjectStore objects;
   private final Kinds kinds;
   private final Engine engine;
@@ -56,6 +59,7 @@ public final class Node implements AutoCloseable {
     this.health = new Health(clock, meters);
     Lake l = null;
     Engine e = null;
+    FunctionHost fh = null;
     boolean logHandedOver = false;
     try {
       l =
@@ -73,7 +77,14 @@ public final class Node implements AutoCloseable {
               clock);
       FileValidator validator =
           new FileValidator(store, events, l, config.dataDir().resolve("objects-state"), clock);
-      Kinds k = SluiceKinds.of(l, validator);
+      fh =
+          FunctionHost.start(
+              config.functions(),
+              SluiceKinds.forReading(),
+              config.dataDir().resolve("functions"),
+              clock,
+              meters);
+      Kinds k = SluiceKinds.of(l, validator, fh);
       logHandedOver = true; // from here the engine owns the log, and closes it if it fails
       e = Engine.start(config, log, clock, meters, k, health);
       started = e;
@@ -84,6 +95,7 @@ public final class Node implements AutoCloseable {
               : new InboxWatcher(
                   box.dir(), box.bucket(), box.prefix(), box.interval(), store, health);
       this.lake = l;
+      this.functions = fh;
       this.objects = store;
       this.kinds = k;
       this.engine = e;
@@ -91,7 +103,7 @@ public final class Node implements AutoCloseable {
       if (!logHandedOver) {
         log.close();
       }
-      close(e, l);
+      close(e, l, fh);
       throw ex instanceof IOException io
           ? new UncheckedIOException("cannot start the object store or its inbox: " + io, io)
           : (RuntimeException) ex;
@@ -157,28 +169,39 @@ public final class Node implements AutoCloseable {
     return objects;
   }
 
+  /** The declared functions, running. */
+  public FunctionHost functions() {
+    return functions;
+  }
+
   /** The kinds this node's config was read with and delivers with. */
   public Kinds kinds() {
     return kinds;
   }
 
-  /** Stops the inbox, then the engine (routing, then the log), then the lake. */
+  /** Stops the inbox, then the engine (routing, then the log), then the lake and the functions. */
   @Override
   public void close() {
     if (inbox != null) {
       inbox.close();
     }
-    close(engine, lake);
+    close(engine, lake, functions);
   }
 
-  private static void close(Engine engine, Lake lake) {
+  private static void close(Engine engine, Lake lake, FunctionHost functions) {
     try {
       if (engine != null) {
         engine.close();
       }
     } finally {
-      if (lake != null) {
-        lake.close();
+      try {
+        if (lake != null) {
+          lake.close();
+        }
+      } finally {
+        if (functions != null) {
+          functions.close();
+        }
       }
     }
   }

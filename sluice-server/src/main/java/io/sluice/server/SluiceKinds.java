@@ -1,7 +1,10 @@
 package io.sluice.server;
 
+import io.sluice.core.functions.Functions;
 import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.targets.EngineTargets;
+import io.sluice.functions.FunctionRuntimes;
+import io.sluice.functions.FunctionTargets;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeTargets;
 import io.sluice.objects.ObjectTargets;
@@ -9,8 +12,8 @@ import io.sluice.objects.validate.FileValidator;
 
 /**
  * Every kind a Sluice node knows, from every module, in the order the docs list them: the engine's
- * targets (bus, http, file, log), the lake's (lake), the objects module's (validate). A new
- * module's kinds are registered here.
+ * targets (bus, http, file, log), the lake's (lake), the objects module's (validate), the functions
+ * module's (function) and its runtimes. A new module's kinds are registered here.
  */
 public final class SluiceKinds {
 
@@ -20,13 +23,17 @@ public final class SluiceKinds {
    * The kinds of a node whose lake is {@code lake} and whose uploads {@code validator} checks; with
    * {@code null}s, kinds that only read config ({@code sluice validate}, the JSON Schema).
    */
-  public static Kinds of(Lake lake, FileValidator validator) {
+  public static Kinds of(Lake lake, FileValidator validator, Functions functions) {
     return Kinds.of(
-        EngineTargets.kinds(), LakeTargets.kinds(lake), ObjectTargets.kinds(validator, lake));
+            EngineTargets.kinds(),
+            LakeTargets.kinds(lake),
+            ObjectTargets.kinds(validator, lake),
+            FunctionTargets.kinds(functions))
+        .withRuntimes(FunctionRuntimes.kinds());
   }
 
   /** The kinds for reading config without running a node. */
   public static Kinds forReading() {
-    return of(null, null);
+    return of(null, null, null);
   }
 }

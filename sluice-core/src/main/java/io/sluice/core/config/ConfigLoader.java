@@ -139,15 +139,20 @@ public final class ConfigLoader {
     }
     SluiceConfig config = null;
     if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
-      top.allowOnly("server", "storage", "buses", "auth", "rules", "objects", "lake");
+      top.allowOnly("server", "storage", "buses", "auth", "functions", "rules", "objects", "lake");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
       AuthConfig auth = auth(top.field("auth"), buses);
       java.util.Set<String> busNames = new java.util.LinkedHashSet<>();
       buses.forEach(b -> busNames.add(b.name()));
+      List<FunctionConfig> functions =
+          new FunctionReader(kinds, new io.sluice.core.kinds.ReadContext(busNames, env, base))
+              .readAll(top.field("functions"));
+      java.util.Set<String> functionNames = new java.util.LinkedHashSet<>();
+      functions.forEach(f -> functionNames.add(f.name()));
       List<RuleConfig> rules =
-          new RuleReader(busNames, env, base, kinds).readAll(top.field("rules"));
+          new RuleReader(busNames, env, base, kinds, functionNames).readAll(top.field("rules"));
       config =
           new SluiceConfig(
               source,
@@ -157,7 +162,8 @@ public final class ConfigLoader {
               auth,
               rules,
               objects(top.field("objects"), busNames, base),
-              lake(top.field("lake")));
+              lake(top.field("lake")),
+              functions);
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(

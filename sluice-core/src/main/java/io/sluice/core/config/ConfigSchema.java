@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.Json;
+import io.sluice.core.functions.RuntimeKind;
 import io.sluice.core.kinds.Kinds;
 import io.sluice.core.kinds.Schemas;
 import io.sluice.core.kinds.TargetKind;
@@ -59,7 +60,56 @@ public final class ConfigSchema {
     ordered.set("properties", properties);
     ordered.set("allOf", allOf);
     ((ObjectNode) schema.path("definitions")).set("target", ordered);
+    addRuntimes((ObjectNode) schema.path("definitions").path("function"), kinds);
     return schema;
+  }
+
+  /**
+   * A function's schema: the common keys, the runtime names, and each runtime kind's own keys,
+   * required by nothing but allowed only with their runtime ({@code if runtime = x then …}).
+   */
+  private static void addRuntimes(ObjectNode function, Kinds kinds) {
+    ObjectNode properties = (ObjectNode) function.path("properties");
+    ArrayNode names = ((ObjectNode) properties.path("runtime")).putArray("enum");
+    ArrayNode allOf = Json.MAPPER.createArrayNode();
+    java.util.Set<String> common = new java.util.HashSet<>();
+    properties.fieldNames().forEachRemaining(common::add);
+    for (RuntimeKind<?> k : kinds.runtimes()) {
+      names.add(k.name());
+      ObjectNode own = k.schema();
+      ArrayNode others = Json.MAPPER.createArrayNode();
+      for (Map.Entry<String, JsonNode> e : own.properties()) {
+        if (!properties.has(e.getKey())) {
+          properties.set(e.getKey(), e.getValue());
+        }
+      }
+      ObjectNode rule = allOf.addObject();
+      rule.putObject("if").putObject("properties").putObject("runtime").put("const", k.name());
+      for (RuntimeKind<?> other : kinds.runtimes()) {
+        for (String key : other.keys()) {
+          if (!own.has(key) && !common.contains(key) && !contains(others, key)) {
+            others.addObject().set("required", array(key));
+          }
+        }
+      }
+      if (!others.isEmpty()) {
+        rule.putObject("then").putObject("not").set("anyOf", others);
+      } else {
+        rule.putObject("then");
+      }
+    }
+    if (!allOf.isEmpty()) {
+      function.set("allOf", allOf);
+    }
+  }
+
+  private static boolean contains(ArrayNode requireds, String key) {
+    for (JsonNode r : requireds) {
+      if (r.path("required").path(0).asText().equals(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@link #generate} as the text of {@code docs/sluice-config.schema.json}. */

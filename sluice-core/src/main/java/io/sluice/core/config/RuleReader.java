@@ -67,8 +67,18 @@ public final class RuleReader {
    * @param kinds the target kinds a target may use
    */
   public RuleReader(Set<String> buses, Function<String, String> env, Path base, Kinds kinds) {
+    this(buses, env, base, kinds, Set.of());
+  }
+
+  /** As above, for a config that declares {@code functions} (targets may name them). */
+  public RuleReader(
+      Set<String> buses,
+      Function<String, String> env,
+      Path base,
+      Kinds kinds,
+      Set<String> functions) {
     this.buses = buses;
-    this.context = new ReadContext(buses, env, base);
+    this.context = new ReadContext(buses, env, base, functions);
     this.kinds = kinds;
   }
 

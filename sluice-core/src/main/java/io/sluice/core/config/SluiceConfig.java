@@ -19,7 +19,8 @@ public record SluiceConfig(
     AuthConfig auth,
     List<RuleConfig> rules,
     ObjectsConfig objects,
-    LakeConfig lake) {
+    LakeConfig lake,
+    List<FunctionConfig> functions) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -66,6 +67,20 @@ public record SluiceConfig(
   public SluiceConfig {
     buses = List.copyOf(buses);
     rules = List.copyOf(rules);
+    functions = List.copyOf(functions);
+  }
+
+  /** Without functions (configs of the parts that have none). */
+  public SluiceConfig(
+      String source,
+      ServerConfig server,
+      Path dataDir,
+      List<BusConfig> buses,
+      AuthConfig auth,
+      List<RuleConfig> rules,
+      ObjectsConfig objects,
+      LakeConfig lake) {
+    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of());
   }
 
   public Optional<BusConfig> bus(String name) {
@@ -73,10 +88,10 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withDataDir(Path dir) {
-    return new SluiceConfig(source, server, dir, buses, auth, rules, objects, lake);
+    return new SluiceConfig(source, server, dir, buses, auth, rules, objects, lake, functions);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
-    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects, lake);
+    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects, lake, functions);
   }
 }

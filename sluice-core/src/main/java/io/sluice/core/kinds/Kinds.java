@@ -1,6 +1,7 @@
 package io.sluice.core.kinds;
 
 import io.sluice.core.config.TargetConfig;
+import io.sluice.core.functions.RuntimeKind;
 import io.sluice.core.targets.Sender;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The kinds a node knows, in registration order: target kinds (later also source kinds, function
- * runtimes, storage backends). The config loader, {@code sluice validate}, the JSON Schema and the
- * router find kinds here; each module offers its own, and the composition root puts them together.
+ * The kinds a node knows, in registration order: target kinds and function runtime kinds (later
+ * also source kinds, storage backends). The config loader, {@code sluice validate}, the JSON Schema
+ * and the router find kinds here; each module offers its own, and the composition root puts them
+ * together.
  *
  * <pre>{@code
  * Kinds kinds = Kinds.of(EngineTargets.kinds(), LakeTargets.kinds(lake));
@@ -22,9 +24,11 @@ import java.util.Map;
 public final class Kinds {
 
   private final Map<String, TargetKind<?>> targets;
+  private final Map<String, RuntimeKind<?>> runtimes;
 
-  private Kinds(Map<String, TargetKind<?>> targets) {
+  private Kinds(Map<String, TargetKind<?>> targets, Map<String, RuntimeKind<?>> runtimes) {
     this.targets = Collections.unmodifiableMap(targets);
+    this.runtimes = Collections.unmodifiableMap(runtimes);
   }
 
   /**
@@ -49,7 +53,47 @@ public final class Kinds {
         }
       }
     }
-    return new Kinds(m);
+    return new Kinds(m, Map.of());
+  }
+
+  /**
+   * These kinds and the function runtime kinds of {@code lists}, in order.
+   *
+   * @throws IllegalArgumentException when two runtime kinds have one name
+   */
+  @SafeVarargs
+  public final Kinds withRuntimes(List<? extends RuntimeKind<?>>... lists) {
+    Map<String, RuntimeKind<?>> m = new LinkedHashMap<>(runtimes);
+    for (List<? extends RuntimeKind<?>> list : lists) {
+      for (RuntimeKind<?> k : list) {
+        RuntimeKind<?> before = m.putIfAbsent(k.name(), k);
+        if (before != null) {
+          throw new IllegalArgumentException(
+              "two runtime kinds are named "
+                  + k.name()
+                  + ": "
+                  + before.getClass().getName()
+                  + " and "
+                  + k.getClass().getName());
+        }
+      }
+    }
+    return new Kinds(new LinkedHashMap<>(targets), m);
+  }
+
+  /** The function runtime kinds, in registration order. */
+  public List<RuntimeKind<?>> runtimes() {
+    return List.copyOf(runtimes.values());
+  }
+
+  /** The runtime kind named {@code name}, or {@code null}. */
+  public RuntimeKind<?> runtime(String name) {
+    return runtimes.get(name);
+  }
+
+  /** The runtime kinds' names, in registration order. */
+  public List<String> runtimeNames() {
+    return new ArrayList<>(runtimes.keySet());
   }
 
   /** The target kinds, in registration order. */

@@ -1,0 +1,48 @@
+package io.sluice.core.functions;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The functions of a node, by name: what targets, transforms, the Invoke API and the CLI call.
+ * Limits each function to its {@code concurrency} invocations at once (a caller waits for a worker
+ * at most {@code maxWait}, then gets a {@code THROTTLED} failure), counts invocations, errors,
+ * durations and throttles, and keeps recent log lines.
+ *
+ * <p>Thread-safe.
+ */
+public interface Functions {
+
+  /** A function as listings show it. */
+  record Info(
+      String name,
+      String runtime,
+      String state,
+      int concurrency,
+      int warmWorkers,
+      int running,
+      long invocations,
+      long errors,
+      String lastError) {}
+
+  /**
+   * Calls function {@code name} with {@code payload} (JSON bytes); its timeout starts now.
+   *
+   * @param maxWait how long to wait for a free worker before answering {@code THROTTLED}
+   * @throws io.sluice.core.InvalidInputException {@code NOT_FOUND} when there is no such function
+   */
+  InvocationResult invoke(String name, byte[] payload, String caller, Duration maxWait);
+
+  /** Whether a function of that name is declared. */
+  boolean has(String name);
+
+  /** Every function, in config order. */
+  List<Info> list();
+
+  /** The last {@code limit} log lines of {@code name}, oldest first, each with its sequence. */
+  List<LogLine> logs(String name, long afterSequence, int limit);
+
+  /** One log line, numbered per function from 1 so a follower can ask for what came after. */
+  record LogLine(
+      long sequence, long timeMs, String function, String requestId, String stream, String text) {}
+}

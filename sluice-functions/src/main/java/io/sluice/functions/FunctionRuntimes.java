@@ -1,0 +1,17 @@
+package io.sluice.functions;
+
+import io.sluice.core.functions.RuntimeKind;
+import java.util.List;
+
+/**
+ * The function runtime kinds this module implements, in the order the docs list them. A new runtime
+ * is registered here.
+ */
+public final class FunctionRuntimes {
+
+  private FunctionRuntimes() {}
+
+  public static List<RuntimeKind<?>> kinds() {
+    return List.of();
+  }
+}
