@@ -37,8 +37,26 @@ final class ApiClient {
 
   private HttpClient http;
 
-  /** A response: status, Retry-After (seconds, or -1) and body. */
-  record Response(int status, long retryAfterSeconds, String body) {
+  /** A response: status, Retry-After (seconds, or -1), body and headers. */
+  record Response(
+      int status,
+      long retryAfterSeconds,
+      String body,
+      java.util.Map<String, java.util.List<String>> headers) {
+    Response(int status, long retryAfterSeconds, String body) {
+      this(status, retryAfterSeconds, body, java.util.Map.of());
+    }
+
+    /** The first value of header {@code name} (any case), or {@code null}. */
+    String header(String name) {
+      for (var e : headers.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+          return e.getValue().get(0);
+        }
+      }
+      return null;
+    }
+
     JsonNode json() {
       try {
         return Json.MAPPER.readTree(body);
@@ -123,6 +141,16 @@ final class ApiClient {
   }
 
   Response send(String method, String path, String contentType, byte[] body, String accept) {
+    return send(method, path, contentType, body, accept, java.util.Map.of());
+  }
+
+  Response send(
+      String method,
+      String path,
+      String contentType,
+      byte[] body,
+      String accept,
+      java.util.Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
             .timeout(Duration.ofMinutes(2))
@@ -137,6 +165,7 @@ final class ApiClient {
     if (accept != null) {
       b.header("Accept", accept);
     }
+    headers.forEach(b::header);
     if (apiKey != null && !apiKey.isBlank()) {
       b.header("Authorization", "Bearer " + apiKey.trim());
     }
@@ -155,7 +184,7 @@ final class ApiClient {
                     }
                   })
               .orElse(-1L);
-      return new Response(r.statusCode(), retry, r.body());
+      return new Response(r.statusCode(), retry, r.body(), r.headers().map());
     } catch (ConnectException e) {
       throw new TransientException(
           "cannot connect to " + url + whereFrom() + " (is `sluice run` running there?)", e);

@@ -44,7 +44,7 @@ final class KeysCommand implements Runnable {
     @Option(
         names = "--scope",
         description =
-            "A scope: ingest:<bus>, ingest:*, objects:write, read or admin (repeat; default: ingest:* and read).")
+            "A scope: ingest:<bus>, ingest:*, objects:write, functions:invoke, read or admin (repeat; default: ingest:* and read).")
     List<String> scopes = new ArrayList<>();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;

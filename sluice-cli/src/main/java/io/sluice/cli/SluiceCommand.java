@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
       ObjectCommands.Put.class,
       ObjectCommands.Get.class,
       LogCommand.class,
+      FunctionsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCommand implements Runnable {

@@ -99,7 +99,7 @@ class CommandLineTest {
         "Missing required option: '--from=<from>'");
     assertUsage(
         List.of("keys", "new", "--scope", "bogus"),
-        "--scope: expected a scope ingest:<bus>, ingest:*, objects:write, read or admin, got"
+        "--scope: expected a scope ingest:<bus>, ingest:*, objects:write, functions:invoke, read or admin, got"
             + " \"bogus\"");
     assertUsage(
         List.of("keys", "new", "--name", " "), "--name: expected a non-empty name, got \" \"");

@@ -79,8 +79,13 @@ public final class FunctionHost implements Functions, AutoCloseable {
         Path work = dir.resolve(f.name());
         Files.createDirectories(work);
         Running r = new Running(f, meters);
-        r.runtime = startOn(kind, f, new RuntimeContext(work, clock, r::log));
         host.functions.put(f.name(), r);
+        r.runtime = startOn(kind, f, new RuntimeContext(work, clock, r::log));
+        r.async =
+            new AsyncInvocations(
+                f.name(),
+                work,
+                payload -> r.invoke(payload, "async", f.timeout().multipliedBy(10), clock));
       }
     } catch (IOException e) {
       host.close();
@@ -104,6 +109,20 @@ public final class FunctionHost implements Functions, AutoCloseable {
 
   @Override
   public InvocationResult invoke(String name, byte[] payload, String caller, Duration maxWait) {
+    return running(name).invoke(payload, caller, maxWait, clock);
+  }
+
+  @Override
+  public String invokeAsync(String name, byte[] payload) {
+    try {
+      return running(name).async.submit(payload);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "function " + name + ": the asynchronous invocation could not be stored: " + e, e);
+    }
+  }
+
+  private Running running(String name) {
     Running r = functions.get(name);
     if (r == null) {
       throw new InvalidInputException(
@@ -117,7 +136,7 @@ public final class FunctionHost implements Functions, AutoCloseable {
                       : " (functions: " + String.join(", ", functions.keySet()) + ")"),
               Problem.render(name)));
     }
-    return r.invoke(payload, caller, maxWait, clock);
+    return r;
   }
 
   @Override
@@ -136,17 +155,16 @@ public final class FunctionHost implements Functions, AutoCloseable {
 
   @Override
   public List<LogLine> logs(String name, long afterSequence, int limit) {
-    Running r = functions.get(name);
-    if (r == null) {
-      invoke(name, new byte[0], "logs", Duration.ZERO); // throws NOT_FOUND with the names
-    }
-    return r.logs(afterSequence, limit);
+    return running(name).logs(afterSequence, limit);
   }
 
   @Override
   public void close() {
     for (Running r : functions.values()) {
       try {
+        if (r.async != null) {
+          r.async.close();
+        }
         if (r.runtime != null) {
           r.runtime.close();
         }
@@ -172,6 +190,7 @@ public final class FunctionHost implements Functions, AutoCloseable {
     long sequence;
     volatile String lastError;
     volatile FunctionRuntime runtime;
+    volatile AsyncInvocations async;
 
     Running(FunctionConfig config, MeterRegistry meters) {
       this.config = config;

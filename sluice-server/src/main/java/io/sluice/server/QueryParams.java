@@ -110,4 +110,30 @@ final class QueryParams {
     }
     return new String(b, StandardCharsets.UTF_8);
   }
+
+  /**
+   * The integer query parameter {@code name} from {@code min} to {@code max}, or {@code def} when
+   * it is absent; anything else is a 400 naming the parameter, the range and the value.
+   */
+  static long longParam(Context ctx, String name, long def, long min, long max) {
+    String v = get(ctx, name);
+    if (v == null) {
+      return def;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      n = min - 1;
+    }
+    if (n < min || n > max) {
+      throw new InvalidInputException(
+          InvalidInputException.INVALID_ARGUMENT,
+          Problem.of(
+              "/" + name,
+              "expected an integer from " + min + " to " + max + ", got " + Problem.render(v),
+              Problem.render(v)));
+    }
+    return n;
+  }
 }

@@ -160,6 +160,7 @@ public final class SluiceServer implements AutoCloseable {
         new AdminApi(engine.rules(), engine.routing(), keys),
         new ObjectsApi(node.objects(), keys),
         new LakeApi(node.lake(), keys),
+        new FunctionsApi(node.functions(), keys),
         new HealthApi(
             node.health(),
             engine.log(),

@@ -46,11 +46,12 @@ public final class ConfigLoader {
   public static final Pattern BUS_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern SCOPE =
-      Pattern.compile("ingest:(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})|objects:write|read|admin");
+      Pattern.compile(
+          "ingest:(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})|objects:write|functions:invoke|read|admin");
 
   /** What {@link #isScope} accepts, for messages. */
   public static final String SCOPE_EXPECTED =
-      "expected a scope ingest:<bus>, ingest:*, objects:write, read or admin";
+      "expected a scope ingest:<bus>, ingest:*, objects:write, functions:invoke, read or admin";
 
   /** True for a well-formed API key scope (whether its bus exists is checked with the config). */
   public static boolean isScope(String scope) {
@@ -433,7 +434,10 @@ public final class ConfigLoader {
       List<String> scopes = new ArrayList<>();
       for (ConfigNode s :
           k.field("scopes")
-              .list(true, "a list of scopes: ingest:<bus>, ingest:*, objects:write, read, admin")) {
+              .list(
+                  true,
+                  "a list of scopes: ingest:<bus>, ingest:*, objects:write, functions:invoke, read,"
+                      + " admin")) {
         String scope = s.string(null);
         if (scope == null) {
           continue;

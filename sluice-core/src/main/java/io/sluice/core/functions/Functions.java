@@ -33,6 +33,17 @@ public interface Functions {
    */
   InvocationResult invoke(String name, byte[] payload, String caller, Duration maxWait);
 
+  /**
+   * Accepts an asynchronous invocation (Lambda's {@code Event}): stored durably before this
+   * returns, then run in order, retried twice when it fails in a way that can pass, and set aside
+   * with its error when it never does.
+   *
+   * @return the request id
+   * @throws io.sluice.core.InvalidInputException {@code NOT_FOUND} when there is no such function
+   * @throws java.io.UncheckedIOException when it could not be stored (nothing was accepted)
+   */
+  String invokeAsync(String name, byte[] payload);
+
   /** Whether a function of that name is declared. */
   boolean has(String name);
 

@@ -145,7 +145,7 @@ class ConfigLoaderTest {
             "/buses/5: expected a bus mapping with name, partitions, retention, fsync, got number 12",
             "/auth/keys/0/sha256: expected 64 lowercase hex digits (sluice keys new prints them), got \"nothex\"",
             "/auth/keys/0/scopes/0: scope names bus \"nosuch\", which is not configured",
-            "/auth/keys/0/scopes/1: expected a scope ingest:<bus>, ingest:*, objects:write, read or admin, got \"write\"");
+            "/auth/keys/0/scopes/1: expected a scope ingest:<bus>, ingest:*, objects:write, functions:invoke, read or admin, got \"write\"");
   }
 
   @Test
@@ -172,7 +172,7 @@ class ConfigLoaderTest {
         .containsExactly("/buses: expected at least one bus, got an empty list");
     assertThat(problems("auth: {keys: [{name: k, sha256: " + "a".repeat(64) + "}]}"))
         .containsExactly(
-            "/auth/keys/0/scopes: is required: a list of scopes: ingest:<bus>, ingest:*, objects:write, read, admin");
+            "/auth/keys/0/scopes: is required: a list of scopes: ingest:<bus>, ingest:*, objects:write, functions:invoke, read, admin");
   }
 
   @Test
