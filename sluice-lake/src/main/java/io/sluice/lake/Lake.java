@@ -67,6 +67,9 @@ public final class Lake implements AutoCloseable {
   /** Other DuckDB work asked for from virtual threads (validation commits, compaction). */
   private final java.util.concurrent.ExecutorService io;
 
+  /** Queries under way, which the files a compaction replaced wait for (see LakeTable). */
+  private final RunningQueries running;
+
   private Lake(Path dir, Clock clock, MeterRegistry meters, LakeSettings settings)
       throws SQLException {
     this.dir = dir.toAbsolutePath().normalize();
@@ -103,6 +106,7 @@ public final class Lake implements AutoCloseable {
             new ThreadPoolExecutor.AbortPolicy());
     this.queryPool.allowCoreThreadTimeOut(true);
     this.io = Executors.newCachedThreadPool(platformThreads("sluice-lake-io"));
+    this.running = new RunningQueries(compactor);
   }
 
   private static java.util.concurrent.ThreadFactory platformThreads(String name) {
@@ -393,7 +397,7 @@ public final class Lake implements AutoCloseable {
   synchronized LakeTable table(String name, boolean create) throws IOException, SQLException {
     LakeTable t = tables.get(name);
     if (t == null && (create || Files.isRegularFile(dir.resolve(name).resolve(Manifest.FILE)))) {
-      t = LakeTable.open(name, dir.resolve(name), db, clock);
+      t = LakeTable.open(name, dir.resolve(name), db, clock, running);
       tables.put(name, t);
     }
     return t;
@@ -444,32 +448,12 @@ public final class Lake implements AutoCloseable {
       f =
           queryPool.submit(
               () -> {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                  metrics.query("QueryTimeout");
-                  throw new QueryException(
-                      408,
-                      "QueryTimeout",
-                      "the query waited "
-                          + timeout.toMillis()
-                          + " ms for one of the "
-                          + settings.maxConcurrentQueries()
-                          + " query slots (lake.maxConcurrentQueries) and did not start",
-                      -1);
+                long ticket = running.begin();
+                try {
+                  runAdmitted(sql, maxRows, timeout, deadline, sink);
+                } finally {
+                  running.end(ticket);
                 }
-                refreshViews(); // may wait for a commit holding a table's lock: counted below
-                long now = deadline - System.nanoTime();
-                if (now <= 0) {
-                  metrics.query("QueryTimeout");
-                  throw new QueryException(
-                      408,
-                      "QueryTimeout",
-                      "the query did not start within its timeout of "
-                          + timeout.toMillis()
-                          + " ms (its tables' views waited for a commit to finish)",
-                      -1);
-                }
-                queries.run(sql, maxRows, Duration.ofNanos(now), sink);
                 return null;
               });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -496,6 +480,37 @@ public final class Lake implements AutoCloseable {
       }
       throw rethrown(e);
     }
+  }
+
+  /** A query that has its slot: waits at most until {@code deadline} for the views, then runs. */
+  private void runAdmitted(String sql, long maxRows, Duration timeout, long deadline, RowSink sink)
+      throws QueryException, IOException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      metrics.query("QueryTimeout");
+      throw new QueryException(
+          408,
+          "QueryTimeout",
+          "the query waited "
+              + timeout.toMillis()
+              + " ms for one of the "
+              + settings.maxConcurrentQueries()
+              + " query slots (lake.maxConcurrentQueries) and did not start",
+          -1);
+    }
+    refreshViews(); // may wait for a commit holding a table's lock: counted below
+    long now = deadline - System.nanoTime();
+    if (now <= 0) {
+      metrics.query("QueryTimeout");
+      throw new QueryException(
+          408,
+          "QueryTimeout",
+          "the query did not start within its timeout of "
+              + timeout.toMillis()
+              + " ms (its tables' views waited for a commit to finish)",
+          -1);
+    }
+    queries.run(sql, maxRows, Duration.ofNanos(now), sink);
   }
 
   private void refreshViews() throws QueryException {
