@@ -290,6 +290,40 @@ public final class Lake implements AutoCloseable {
    * @param rows in ascending position
    */
   public void append(String table, String writer, List<Row> rows) throws IOException {
+    append(table, writer, rows, Map.of());
+  }
+
+  /** The column types {@link #append(String, String, List, Map)} takes. */
+  private static final java.util.Set<ColumnType> DATA_TYPES =
+      java.util.EnumSet.complementOf(java.util.EnumSet.of(ColumnType.INTEGER));
+
+  /**
+   * {@link #append(String, String, List)} with the types of fields, by field name, for the columns
+   * they make (schema evolution decides the rest): a new column of a declared field has its type,
+   * even while its values are null. A TIMESTAMPTZ field's values are RFC 3339 text with an offset
+   * ({@code 2026-11-30T08:00:00+01:00}), a DATE field's {@code yyyy-MM-dd} text, both from year
+   * 0000 to 9999; other values keep their JSON types. A value that does not fit its column goes to
+   * the row's {@code _extra}; a time or date also fits a VARCHAR column made before, as its text.
+   *
+   * <pre>{@code
+   * lake.append("vitals", writer, rows, Map.of("at", ColumnType.TIMESTAMPTZ, "hr", ColumnType.BIGINT));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for a type no data column has ({@code INTEGER}), or null
+   */
+  public void append(String table, String writer, List<Row> rows, Map<String, ColumnType> types)
+      throws IOException {
+    for (Map.Entry<String, ColumnType> e : types.entrySet()) {
+      if (e.getValue() == null || !DATA_TYPES.contains(e.getValue())) {
+        throw new IllegalArgumentException(
+            "types/"
+                + e.getKey()
+                + ": expected a data column type (VARCHAR, BIGINT, DOUBLE, BOOLEAN, TIMESTAMPTZ,"
+                + " DATE or JSON), got "
+                + e.getValue());
+      }
+    }
+    Map<String, ColumnType> declared = Map.copyOf(types);
     createTable(table);
     if (rows.isEmpty()) {
       return;
@@ -337,7 +371,8 @@ public final class Lake implements AutoCloseable {
                           0,
                           x.record().offset(),
                           x.record().event(),
-                          x.record().data()));
+                          x.record().data()),
+                  declared);
             }
           });
     } catch (SQLException e) {

@@ -199,13 +199,29 @@ final class LakeTable {
    * @param keys the partition keys the records' {@code partitionValues} follow
    * @return the rows refused here
    */
-  synchronized List<Rejected> commit(
+  List<Rejected> commit(
       List<String> keys,
       List<LakeRecord> records,
       Map<String, Map<Integer, Long>> marks,
       String compression,
       List<LakeErrors.Entry> errors,
       java.util.function.Function<Rejected, LakeErrors.Entry> entry)
+      throws IOException, SQLException {
+    return commit(keys, records, marks, compression, errors, entry, Map.of());
+  }
+
+  /**
+   * {@link #commit} with the column types the writer declares for fields of the records' data (see
+   * {@link RowShaper}).
+   */
+  synchronized List<Rejected> commit(
+      List<String> keys,
+      List<LakeRecord> records,
+      Map<String, Map<Integer, Long>> marks,
+      String compression,
+      List<LakeErrors.Entry> errors,
+      java.util.function.Function<Rejected, LakeErrors.Entry> entry,
+      Map<String, ColumnType> declared)
       throws IOException, SQLException {
     List<String> tableKeys = partitionKeysFor(keys);
     if (!tableKeys.equals(keys)) {
@@ -219,7 +235,7 @@ final class LakeTable {
               + "; targets writing one table must use the same partitionBy");
     }
     long now = clock.millis();
-    RowShaper shaper = new RowShaper(keys);
+    RowShaper shaper = new RowShaper(keys, declared);
     TableSchema schema = shaper.evolve(manifest.schema(), records, now);
     Map<String, List<LakeRecord>> groups = new LinkedHashMap<>();
     for (LakeRecord r : records) {
