@@ -116,7 +116,8 @@ public final class LakeBenchmark {
     for (JsonNode e : pool) {
       bodies.add(new TransformOutput.Json(e, Json.MAPPER.writeValueAsBytes(e)));
     }
-    java.util.ArrayDeque<CompletableFuture<Void>> pending = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<CompletableFuture<io.sluice.core.targets.Receipt>> pending =
+        new java.util.ArrayDeque<>();
     long t0 = System.nanoTime();
     long offset = firstOffset;
     for (long sent = 0; sent < count; sent += 1000) {

@@ -10,7 +10,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
-    description = "Show matched, delivered, retried, dead-lettered and lag per target.")
+    description =
+        "Show matched, delivered, errors (kept in a lake table's _errors), failed, retried,"
+            + " dead-lettered and lag per target, by bus, rule and target.")
 final class StatsCommand implements Callable<Integer> {
 
   @Mixin ApiClient api;
@@ -26,12 +28,13 @@ final class StatsCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     out.printf(
-        "%-12s %-20s %-12s %9s %9s %7s %7s %6s %8s %8s%n",
+        "%-12s %-20s %-12s %9s %9s %7s %7s %7s %6s %8s %8s%n",
         "bus",
         "rule",
         "target",
         "matched",
         "delivered",
+        "errors",
         "failed",
         "retried",
         "dead",
@@ -39,12 +42,13 @@ final class StatsCommand implements Callable<Integer> {
         "lag s");
     for (JsonNode t : r.json().get("targets")) {
       out.printf(
-          "%-12s %-20s %-12s %9d %9d %7d %7d %6d %8d %8.1f%n",
+          "%-12s %-20s %-12s %9d %9d %7d %7d %7d %6d %8d %8.1f%n",
           t.get("bus").asText(),
           t.get("rule").asText(),
           t.get("target").asText(),
           t.get("matched").asLong(),
           t.get("delivered").asLong(),
+          t.path("errors").asLong(),
           t.get("failed").asLong(),
           t.get("retried").asLong(),
           t.get("deadLettered").asLong(),

@@ -102,8 +102,10 @@ class DeliveryCommandsTest {
         () -> "no dead letter");
     assertThat(LogCommandTest.run("dlq", "list", "--url", url, "--rule", "shop").out())
         .contains("answered 410");
-    assertThat(LogCommandTest.run("stats", "--url", url).out())
-        .containsPattern("orders\\s+shop\\s+hook\\s+1\\s+0\\s+1\\s+0\\s+1");
+    String stats = LogCommandTest.run("stats", "--url", url).out();
+    assertThat(stats.lines().findFirst().orElseThrow())
+        .containsPattern("matched\\s+delivered\\s+errors\\s+failed\\s+retried\\s+dead");
+    assertThat(stats).containsPattern("orders\\s+shop\\s+hook\\s+1\\s+0\\s+0\\s+1\\s+0\\s+1");
 
     accept.set(true);
     assertThat(LogCommandTest.run("dlq", "redrive", "--url", url, "--rule", "shop").out())

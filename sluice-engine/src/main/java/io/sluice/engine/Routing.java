@@ -327,7 +327,13 @@ public final class Routing implements AutoCloseable {
     return retries;
   }
 
-  /** Delivery statistics of one target. */
+  /**
+   * Delivery statistics of one target.
+   *
+   * @param delivered items the target took
+   * @param errors items settled in the target's own error location instead (a lake table's {@code
+   *     _errors}), not counted as delivered
+   */
   public record TargetStats(
       String bus,
       String rule,
@@ -335,6 +341,7 @@ public final class Routing implements AutoCloseable {
       String kind,
       long matched,
       long delivered,
+      long errors,
       long failed,
       long retried,
       long deadLettered,
@@ -343,7 +350,7 @@ public final class Routing implements AutoCloseable {
       double lagSeconds,
       long openDeadLetters) {}
 
-  /** Statistics of every target of every enabled rule. */
+  /** Statistics of every target of every enabled rule, sorted by bus, rule and target. */
   public List<TargetStats> stats() {
     Map<String, Long> open = deadLetters.countsByTarget();
     List<TargetStats> out = new ArrayList<>();
@@ -357,6 +364,7 @@ public final class Routing implements AutoCloseable {
               r.config().spec().kind(),
               metrics.registry.matchedCount(r.bus, r.rule),
               m.deliveredCount(),
+              m.errorsCount(),
               m.failedCount(),
               m.retriedCount(),
               m.deadLetteredCount(),
@@ -365,6 +373,10 @@ public final class Routing implements AutoCloseable {
               r.oldestOwedAgeMs() / 1000.0,
               open.getOrDefault(key(r.bus, r.rule, r.id), 0L)));
     }
+    out.sort(
+        java.util.Comparator.comparing(TargetStats::bus)
+            .thenComparing(TargetStats::rule)
+            .thenComparing(TargetStats::target));
     return out;
   }
 

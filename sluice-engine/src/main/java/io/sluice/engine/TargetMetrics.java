@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Delivery metrics per rule and target, in {@code /metrics} and in the stats API: {@code
  * sluice_rule_matched_total{bus,rule}}, {@code sluice_target_delivered_total}, {@code
- * _failed_total} (failed attempts), {@code _retried_total}, {@code _dead_lettered_total}, {@code
- * _skipped_total}, {@code sluice_target_lag_events}, {@code sluice_target_lag_seconds} (tags bus,
- * rule, target) and {@code sluice_target_delivery_seconds}.
+ * _errors_total} (kept in the target's own error location instead, such as a lake table's {@code
+ * _errors}), {@code _failed_total} (failed attempts), {@code _retried_total}, {@code
+ * _dead_lettered_total}, {@code _skipped_total}, {@code sluice_target_lag_events}, {@code
+ * sluice_target_lag_seconds} (tags bus, rule, target) and {@code sluice_target_delivery_seconds}.
  */
 final class TargetMetrics {
 
@@ -59,12 +60,14 @@ final class TargetMetrics {
   }
 
   private final Counter delivered;
+  private final Counter errors;
   private final Counter failed;
   private final Counter retried;
   private final Counter deadLettered;
   private final Counter skipped;
   private final Timer latency;
   private final LongAdder deliveredCount = new LongAdder();
+  private final LongAdder errorsCount = new LongAdder();
   private final LongAdder failedCount = new LongAdder();
   private final LongAdder retriedCount = new LongAdder();
   private final LongAdder deadLetteredCount = new LongAdder();
@@ -75,6 +78,13 @@ final class TargetMetrics {
     delivered =
         Counter.builder("sluice.target.delivered")
             .description("Deliveries a target took")
+            .tags("bus", bus, "rule", rule, "target", id)
+            .register(m);
+    errors =
+        Counter.builder("sluice.target.errors")
+            .description(
+                "Deliveries the target kept in its own error location instead (a lake table's"
+                    + " _errors)")
             .tags("bus", bus, "rule", rule, "target", id)
             .register(m);
     failed =
@@ -119,6 +129,11 @@ final class TargetMetrics {
     latency.record(millis, TimeUnit.MILLISECONDS);
   }
 
+  void errors(int n) {
+    errors.increment(n);
+    errorsCount.add(n);
+  }
+
   void failed() {
     failed.increment();
     failedCount.increment();
@@ -141,6 +156,10 @@ final class TargetMetrics {
 
   long deliveredCount() {
     return deliveredCount.sum();
+  }
+
+  long errorsCount() {
+    return errorsCount.sum();
   }
 
   long failedCount() {

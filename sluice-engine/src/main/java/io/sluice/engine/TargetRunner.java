@@ -281,18 +281,28 @@ final class TargetRunner {
     if (out.isEmpty()) {
       return;
     }
-    java.util.concurrent.CompletableFuture<Void> sent;
+    java.util.concurrent.CompletableFuture<io.sluice.core.targets.Receipt> sent;
     try {
       sent = s.sender().sendAsync(out);
     } catch (RuntimeException e) {
       sent = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
-    sent.whenComplete((ok, err) -> settle(s, sending, started, err));
+    sent.whenComplete((receipt, err) -> settle(s, sending, started, receipt, err));
   }
 
-  private void settle(Settings s, List<Delivery> sending, long started, Throwable err) {
+  private void settle(
+      Settings s,
+      List<Delivery> sending,
+      long started,
+      io.sluice.core.targets.Receipt receipt,
+      Throwable err) {
     if (err == null) {
-      metrics.delivered(sending.size(), parts.clock().millis() - started);
+      // items the target kept in its own error location are settled, but not delivered
+      int errors = receipt == null ? 0 : Math.min(receipt.errors(), sending.size());
+      metrics.delivered(sending.size() - errors, parts.clock().millis() - started);
+      if (errors > 0) {
+        metrics.errors(errors);
+      }
       for (Delivery d : sending) {
         finish(d);
       }

@@ -67,6 +67,9 @@ public final class Lake implements AutoCloseable {
   /** Other DuckDB work asked for from virtual threads (validation commits, compaction). */
   private final java.util.concurrent.ExecutorService io;
 
+  /** Queries under way, which the files a compaction replaced wait for (see LakeTable). */
+  private final RunningQueries running;
+
   private Lake(Path dir, Clock clock, MeterRegistry meters, LakeSettings settings)
       throws SQLException {
     this.dir = dir.toAbsolutePath().normalize();
@@ -103,6 +106,7 @@ public final class Lake implements AutoCloseable {
             new ThreadPoolExecutor.AbortPolicy());
     this.queryPool.allowCoreThreadTimeOut(true);
     this.io = Executors.newCachedThreadPool(platformThreads("sluice-lake-io"));
+    this.running = new RunningQueries(compactor);
   }
 
   private static java.util.concurrent.ThreadFactory platformThreads(String name) {
@@ -286,6 +290,40 @@ public final class Lake implements AutoCloseable {
    * @param rows in ascending position
    */
   public void append(String table, String writer, List<Row> rows) throws IOException {
+    append(table, writer, rows, Map.of());
+  }
+
+  /** The column types {@link #append(String, String, List, Map)} takes. */
+  private static final java.util.Set<ColumnType> DATA_TYPES =
+      java.util.EnumSet.complementOf(java.util.EnumSet.of(ColumnType.INTEGER));
+
+  /**
+   * {@link #append(String, String, List)} with the types of fields, by field name, for the columns
+   * they make (schema evolution decides the rest): a new column of a declared field has its type,
+   * even while its values are null. A TIMESTAMPTZ field's values are RFC 3339 text with an offset
+   * ({@code 2026-11-30T08:00:00+01:00}), a DATE field's {@code yyyy-MM-dd} text, both from year
+   * 0000 to 9999; other values keep their JSON types. A value that does not fit its column goes to
+   * the row's {@code _extra}; a time or date also fits a VARCHAR column made before, as its text.
+   *
+   * <pre>{@code
+   * lake.append("vitals", writer, rows, Map.of("at", ColumnType.TIMESTAMPTZ, "hr", ColumnType.BIGINT));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for a type no data column has ({@code INTEGER}), or null
+   */
+  public void append(String table, String writer, List<Row> rows, Map<String, ColumnType> types)
+      throws IOException {
+    for (Map.Entry<String, ColumnType> e : types.entrySet()) {
+      if (e.getValue() == null || !DATA_TYPES.contains(e.getValue())) {
+        throw new IllegalArgumentException(
+            "types/"
+                + e.getKey()
+                + ": expected a data column type (VARCHAR, BIGINT, DOUBLE, BOOLEAN, TIMESTAMPTZ,"
+                + " DATE or JSON), got "
+                + e.getValue());
+      }
+    }
+    Map<String, ColumnType> declared = Map.copyOf(types);
     createTable(table);
     if (rows.isEmpty()) {
       return;
@@ -333,7 +371,8 @@ public final class Lake implements AutoCloseable {
                           0,
                           x.record().offset(),
                           x.record().event(),
-                          x.record().data()));
+                          x.record().data()),
+                  declared);
             }
           });
     } catch (SQLException e) {
@@ -393,7 +432,7 @@ public final class Lake implements AutoCloseable {
   synchronized LakeTable table(String name, boolean create) throws IOException, SQLException {
     LakeTable t = tables.get(name);
     if (t == null && (create || Files.isRegularFile(dir.resolve(name).resolve(Manifest.FILE)))) {
-      t = LakeTable.open(name, dir.resolve(name), db, clock);
+      t = LakeTable.open(name, dir.resolve(name), db, clock, running);
       tables.put(name, t);
     }
     return t;
@@ -444,32 +483,12 @@ public final class Lake implements AutoCloseable {
       f =
           queryPool.submit(
               () -> {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                  metrics.query("QueryTimeout");
-                  throw new QueryException(
-                      408,
-                      "QueryTimeout",
-                      "the query waited "
-                          + timeout.toMillis()
-                          + " ms for one of the "
-                          + settings.maxConcurrentQueries()
-                          + " query slots (lake.maxConcurrentQueries) and did not start",
-                      -1);
+                long ticket = running.begin();
+                try {
+                  runAdmitted(sql, maxRows, timeout, deadline, sink);
+                } finally {
+                  running.end(ticket);
                 }
-                refreshViews(); // may wait for a commit holding a table's lock: counted below
-                long now = deadline - System.nanoTime();
-                if (now <= 0) {
-                  metrics.query("QueryTimeout");
-                  throw new QueryException(
-                      408,
-                      "QueryTimeout",
-                      "the query did not start within its timeout of "
-                          + timeout.toMillis()
-                          + " ms (its tables' views waited for a commit to finish)",
-                      -1);
-                }
-                queries.run(sql, maxRows, Duration.ofNanos(now), sink);
                 return null;
               });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -496,6 +515,37 @@ public final class Lake implements AutoCloseable {
       }
       throw rethrown(e);
     }
+  }
+
+  /** A query that has its slot: waits at most until {@code deadline} for the views, then runs. */
+  private void runAdmitted(String sql, long maxRows, Duration timeout, long deadline, RowSink sink)
+      throws QueryException, IOException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      metrics.query("QueryTimeout");
+      throw new QueryException(
+          408,
+          "QueryTimeout",
+          "the query waited "
+              + timeout.toMillis()
+              + " ms for one of the "
+              + settings.maxConcurrentQueries()
+              + " query slots (lake.maxConcurrentQueries) and did not start",
+          -1);
+    }
+    refreshViews(); // may wait for a commit holding a table's lock: counted below
+    long now = deadline - System.nanoTime();
+    if (now <= 0) {
+      metrics.query("QueryTimeout");
+      throw new QueryException(
+          408,
+          "QueryTimeout",
+          "the query did not start within its timeout of "
+              + timeout.toMillis()
+              + " ms (its tables' views waited for a commit to finish)",
+          -1);
+    }
+    queries.run(sql, maxRows, Duration.ofNanos(now), sink);
   }
 
   private void refreshViews() throws QueryException {

@@ -2,6 +2,7 @@ package io.sluice.lake;
 
 import io.sluice.core.targets.DeliveryException;
 import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Receipt;
 import io.sluice.core.targets.Sender;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,7 @@ final class LakeSender implements Sender {
   }
 
   @Override
-  public CompletableFuture<Void> sendAsync(List<Outbound> items) {
+  public CompletableFuture<Receipt> sendAsync(List<Outbound> items) {
     return writer.add(items);
   }
 

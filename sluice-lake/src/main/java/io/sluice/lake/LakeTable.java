@@ -40,8 +40,13 @@ import org.slf4j.LoggerFactory;
  * replaces the manifest, which lists the new files and moves the writer's high-water offsets in the
  * same atomic step. A crash before the manifest leaves unlisted files, deleted on open; after it,
  * the rows and the offsets are both there. Compaction replaces small files of a partition by one,
- * the same way; the replaced files are deleted after {@link #GARBAGE_GRACE}, so queries that
- * already listed them finish. All methods are thread-safe (one commit at a time per table).
+ * the same way; once its manifest is in place, the replaced files move out of the table's directory
+ * to {@code <lake>/_trash/<table>/<same path>} (as soon as no query that began before the commit is
+ * still running, since such a query may open them by name), so a reader outside Sluice that globs
+ * the table's directory sees every row once; they are deleted from there after {@link
+ * #GARBAGE_GRACE}. A crash between the manifest and the moves leaves replaced files in the table's
+ * directory: the manifest lists them as garbage, and opening the table moves them then. All methods
+ * are thread-safe (one commit at a time per table).
  */
 final class LakeTable {
 
@@ -54,27 +59,35 @@ final class LakeTable {
   private final Path dir;
   private final LakeDb db;
   private final Clock clock;
+  private final RunningQueries queries;
 
   /** Replaced (never changed) under the table's lock; read without it, e.g. by the catalog. */
   private volatile Manifest manifest;
 
   private boolean viewStale = true;
 
-  private LakeTable(String name, Path dir, LakeDb db, Clock clock, Manifest manifest) {
+  private LakeTable(
+      String name, Path dir, LakeDb db, Clock clock, RunningQueries queries, Manifest manifest) {
     this.name = name;
     this.dir = dir;
     this.db = db;
     this.clock = clock;
+    this.queries = queries;
     this.manifest = manifest;
   }
 
-  /** Opens (or creates) the table, deletes files its manifest does not list, defines its view. */
-  static LakeTable open(String name, Path dir, LakeDb db, Clock clock)
+  /**
+   * Opens (or creates) the table: deletes files its manifest does not list, and moves the files a
+   * compaction replaced that are still in the table's directory to the trash.
+   *
+   * @param queries the lake's running queries, which replaced files wait for
+   */
+  static LakeTable open(String name, Path dir, LakeDb db, Clock clock, RunningQueries queries)
       throws IOException, SQLException {
     Files.createDirectories(dir);
     Path mf = dir.resolve(Manifest.FILE);
     Manifest m = Files.exists(mf) ? Manifest.read(mf) : Manifest.empty(name, clock.millis());
-    LakeTable t = new LakeTable(name, dir, db, clock, m);
+    LakeTable t = new LakeTable(name, dir, db, clock, queries, m);
     t.removeLeftovers();
     return t; // the view is defined before the first query (it reads every file's footer)
   }
@@ -103,8 +116,25 @@ final class LakeTable {
     for (DataFile f : manifest.files()) {
       keep.add(dir.resolve(f.path()).normalize());
     }
+    // replaced by a compaction that committed, not yet moved out (a crash, or an older version's
+    // layout): no query runs yet, so they go now
+    moveToTrash(manifest.garbage().stream().map(Garbage::path).toList());
+    Set<Path> trashed = new HashSet<>();
     for (Garbage g : manifest.garbage()) {
-      keep.add(dir.resolve(g.path()).normalize());
+      trashed.add(trashed(g.path()));
+    }
+    if (Files.isDirectory(trashDir())) {
+      try (Stream<Path> s = Files.walk(trashDir())) {
+        for (Path p : s.filter(Files::isRegularFile).toList()) {
+          if (!trashed.contains(p.normalize())) {
+            LOG.info(
+                "lake table {}: deleting {} from the trash, which the manifest does not list",
+                name,
+                trashDir().relativize(p));
+            Files.deleteIfExists(p);
+          }
+        }
+      }
     }
     List<Path> leftovers;
     try (Stream<Path> s = Files.walk(dir)) {
@@ -169,13 +199,29 @@ final class LakeTable {
    * @param keys the partition keys the records' {@code partitionValues} follow
    * @return the rows refused here
    */
-  synchronized List<Rejected> commit(
+  List<Rejected> commit(
       List<String> keys,
       List<LakeRecord> records,
       Map<String, Map<Integer, Long>> marks,
       String compression,
       List<LakeErrors.Entry> errors,
       java.util.function.Function<Rejected, LakeErrors.Entry> entry)
+      throws IOException, SQLException {
+    return commit(keys, records, marks, compression, errors, entry, Map.of());
+  }
+
+  /**
+   * {@link #commit} with the column types the writer declares for fields of the records' data (see
+   * {@link RowShaper}).
+   */
+  synchronized List<Rejected> commit(
+      List<String> keys,
+      List<LakeRecord> records,
+      Map<String, Map<Integer, Long>> marks,
+      String compression,
+      List<LakeErrors.Entry> errors,
+      java.util.function.Function<Rejected, LakeErrors.Entry> entry,
+      Map<String, ColumnType> declared)
       throws IOException, SQLException {
     List<String> tableKeys = partitionKeysFor(keys);
     if (!tableKeys.equals(keys)) {
@@ -189,7 +235,7 @@ final class LakeTable {
               + "; targets writing one table must use the same partitionBy");
     }
     long now = clock.millis();
-    RowShaper shaper = new RowShaper(keys);
+    RowShaper shaper = new RowShaper(keys, declared);
     TableSchema schema = shaper.evolve(manifest.schema(), records, now);
     Map<String, List<LakeRecord>> groups = new LinkedHashMap<>();
     for (LakeRecord r : records) {
@@ -599,18 +645,78 @@ final class LakeTable {
       throw e;
     }
     viewStale = true;
+    List<String> replaced = removed.stream().map(DataFile::path).toList();
+    queries.afterRunning(
+        () -> {
+          try {
+            moveToTrash(replaced);
+          } catch (IOException e) {
+            // they stay listed as garbage: moved when the table opens next, deleted after the grace
+            LOG.warn(
+                "lake table {}: cannot move {} replaced files to {} yet: {}",
+                name,
+                replaced.size(),
+                trashDir(),
+                e.toString());
+          }
+        });
     LOG.info("lake table {}: compacted {} small files into {}", name, removed.size(), added.size());
     return removed.size();
   }
 
-  /** Deletes replaced files whose grace period is over. */
+  /** Where the trash keeps this table's replaced files: {@code <lake>/_trash/<table>/}. */
+  Path trashDir() {
+    return dir.getParent().resolve("_trash").resolve(name);
+  }
+
+  /** Where replaced file {@code path} (relative to the table) is kept in the trash. */
+  private Path trashed(String path) {
+    Path p = trashDir().resolve(path).normalize();
+    if (!p.startsWith(trashDir())) {
+      throw new IllegalStateException("garbage path escapes the trash: " + path);
+    }
+    return p;
+  }
+
+  /**
+   * Moves replaced files (paths relative to the table) that the manifest still lists as garbage
+   * from the table's directory to the trash. No fsync: a move a crash undoes is made again when the
+   * table opens, since the manifest still lists the file as garbage.
+   */
+  private synchronized void moveToTrash(List<String> paths) throws IOException {
+    Set<String> listed = new HashSet<>();
+    for (Garbage g : manifest.garbage()) {
+      listed.add(g.path());
+    }
+    int moved = 0;
+    for (String path : paths) {
+      Path from = dir.resolve(path).normalize();
+      if (!listed.contains(path) || !from.startsWith(dir) || !Files.exists(from)) {
+        continue; // deleted after its grace meanwhile, or moved before
+      }
+      Path to = trashed(path);
+      Files.createDirectories(to.getParent());
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      moved++;
+    }
+    if (moved > 0) {
+      LOG.debug("lake table {}: moved {} replaced files to {}", name, moved, trashDir());
+    }
+  }
+
+  /** Deletes replaced files whose grace period is over (from the trash, or where they were). */
   synchronized void collectGarbage() throws IOException {
     long now = clock.millis();
     List<Garbage> keep = new ArrayList<>();
     boolean any = false;
     for (Garbage g : manifest.garbage()) {
       if (g.deleteAfterMs() <= now) {
-        Files.deleteIfExists(dir.resolve(g.path()));
+        Files.deleteIfExists(trashed(g.path()));
+        Path p = dir.resolve(g.path()).normalize();
+        if (p.startsWith(dir)) {
+          Files.deleteIfExists(p); // a query held its move back for the whole grace period
+        }
+        removeEmptyParents(trashed(g.path()).getParent());
         any = true;
       } else {
         keep.add(g);
@@ -688,6 +794,20 @@ final class LakeTable {
       s.execute(sql);
     }
     viewStale = false;
+  }
+
+  /** Removes {@code from} and its parents up to the trash directory while they are empty. */
+  private void removeEmptyParents(Path from) throws IOException {
+    for (Path p = from; p != null && p.startsWith(trashDir()); p = p.getParent()) {
+      try (Stream<Path> s = Files.list(p)) {
+        if (s.findAny().isPresent()) {
+          return;
+        }
+      } catch (java.nio.file.NoSuchFileException gone) {
+        continue;
+      }
+      Files.deleteIfExists(p);
+    }
   }
 
   Path dir() {

@@ -5,13 +5,16 @@ import io.sluice.core.Json;
 import io.sluice.core.config.TargetConfig;
 import io.sluice.core.targets.DeliveryException;
 import io.sluice.core.targets.Outbound;
+import io.sluice.core.targets.Receipt;
 import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformOutput;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Buffers one lake target's deliveries and commits them to its table: when the buffer reaches its
  * size, {@link LakeSettings#maxBufferedRows} rows, or its interval since the first buffered row.
- * Deliveries are acknowledged (their futures complete) only once committed.
+ * Deliveries are acknowledged (their futures complete) only once committed, with how many of them
+ * went to the table's error location instead of the table.
  *
  * <p>Exactly once: the routing hands a lake target each bus partition's events in order, with one
  * worker, and this writer never fails a delivery (a failing commit is retried with backoff until it
@@ -62,7 +66,8 @@ final class LakeWriter {
 
   int refs;
 
-  private record Pending(Outbound item, CompletableFuture<Void> done) {}
+  /** {@code done} completes with whether the item went to the error location. */
+  private record Pending(Outbound item, CompletableFuture<Boolean> done) {}
 
   LakeWriter(Lake lake, String key, TargetConfig config, LakeTable table) {
     this.lake = lake;
@@ -139,8 +144,8 @@ final class LakeWriter {
     }
   }
 
-  CompletableFuture<Void> add(List<Outbound> items) {
-    List<CompletableFuture<Void>> fs = new ArrayList<>(items.size());
+  CompletableFuture<Receipt> add(List<Outbound> items) {
+    List<CompletableFuture<Boolean>> fs = new ArrayList<>(items.size());
     lock.lock();
     try {
       if (closing || givenBack != null) {
@@ -151,7 +156,7 @@ final class LakeWriter {
         firstBufferedNanos = System.nanoTime();
       }
       for (Outbound o : items) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
         buffer.add(new Pending(o, f));
         fs.add(f);
         bufferedBytes += sizeOf(o);
@@ -163,9 +168,20 @@ final class LakeWriter {
     } finally {
       lock.unlock();
     }
-    return fs.size() == 1
-        ? fs.get(0)
-        : CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+    if (fs.size() == 1) {
+      return fs.get(0).thenApply(error -> error ? new Receipt(1) : Receipt.DELIVERED);
+    }
+    return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v -> {
+              int errors = 0;
+              for (CompletableFuture<Boolean> f : fs) {
+                if (f.join()) {
+                  errors++;
+                }
+              }
+              return errors == 0 ? Receipt.DELIVERED : new Receipt(errors);
+            });
   }
 
   private static long sizeOf(Outbound o) {
@@ -248,10 +264,10 @@ final class LakeWriter {
           return;
         }
         try {
-          commit(batch);
+          Set<Outbound> errors = commit(batch);
           lake.ok("lake writer " + key);
           for (Pending p : batch) {
-            p.done().complete(null);
+            p.done().complete(errors.contains(p.item()));
           }
           return;
         } catch (Exception e) {
@@ -314,7 +330,8 @@ final class LakeWriter {
     return o.repeat() ? null : key;
   }
 
-  private void commit(List<Pending> batch) throws Exception {
+  /** Commits {@code batch}; returns the items that went to the error location. */
+  private Set<Outbound> commit(List<Pending> batch) throws Exception {
     LakeTarget s = (LakeTarget) config.spec();
     LakeTable table = table(s.table());
     List<String> wanted = s.partitionBy().stream().map(PartitionKey::name).toList();
@@ -331,7 +348,7 @@ final class LakeWriter {
                 + "; targets writing one table must use the same partitionBy";
     boolean identity = config.transform() == Transform.IDENTITY;
     List<LakeRecord> rows = new ArrayList<>(batch.size());
-    Map<LakeRecord, Outbound> sources = new java.util.IdentityHashMap<>();
+    Map<LakeRecord, Outbound> sources = new IdentityHashMap<>();
     List<ErrorRow> errors = new ArrayList<>();
     Map<String, Map<Integer, Long>> marks = new LinkedHashMap<>();
     long skipped = 0;
@@ -406,6 +423,13 @@ final class LakeWriter {
     } else if (!marks.isEmpty() || !errors.isEmpty()) {
       table.commitMarks(marks, errorEntries);
     }
+    Set<Outbound> errored = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (ErrorRow e : errors) {
+      errored.add(e.item());
+    }
+    for (LakeTable.Rejected x : rejected) {
+      errored.add(sources.get(x.record()));
+    }
     int errorRows = errors.size() + rejected.size();
     if (errorRows > 0) {
       lake.metrics().errorRows(s.table(), errorRows);
@@ -418,6 +442,7 @@ final class LakeWriter {
           skipped,
           s.table());
     }
+    return errored;
   }
 
   private static String describe(TransformOutput out) {

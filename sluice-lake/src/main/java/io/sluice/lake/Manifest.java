@@ -18,10 +18,14 @@ import java.util.TreeMap;
  * bus partition, the highest offset whose row is committed: the same commit that adds the files
  * moves it, which is what makes delivery into the table exactly once.
  *
+ * <p>Formats: 1, and 2 once a schema has a {@link ColumnType#DATE} column (which format 1 readers
+ * do not know); a manifest is written in the lowest format that holds it.
+ *
  * @param version commit counter, 0 for a table nothing was written to
  * @param partitionKeys the Hive-style keys, fixed by the first commit
  * @param schemas every schema version, oldest first
- * @param garbage files replaced by compaction, deleted once no query can still be reading them
+ * @param garbage files replaced by compaction (paths where they were in the table), kept in {@code
+ *     <lake>/_trash/<table>/<path>} until no query can still be reading them
  * @param errorRows rows written to the error location instead of the table
  */
 public record Manifest(
@@ -114,11 +118,31 @@ public record Manifest(
           v.forEach((p, o) -> m.merge(p, o, Math::max));
         });
     return new Manifest(
-        format, table, version + 1, keys, s, f, hw, newGarbage, errorRows + moreErrorRows);
+        Math.max(format, formatFor(s)),
+        table,
+        version + 1,
+        keys,
+        s,
+        f,
+        hw,
+        newGarbage,
+        errorRows + moreErrorRows);
   }
 
-  /** The newest manifest format this code reads (and the one it writes). */
-  static final int FORMAT = 1;
+  /** The newest manifest format this code reads. */
+  static final int FORMAT = 2;
+
+  /** The lowest format that holds {@code schemas}. */
+  private static int formatFor(List<TableSchema> schemas) {
+    for (TableSchema s : schemas) {
+      for (Column c : s.columns()) {
+        if (c.type() == ColumnType.DATE) {
+          return 2;
+        }
+      }
+    }
+    return 1;
+  }
 
   static Manifest read(Path file) throws IOException {
     com.fasterxml.jackson.databind.JsonNode n =

@@ -25,6 +25,13 @@ import java.util.Set;
  * number beyond DOUBLE, a field only ever null so far, a name that differs from a column only in
  * case) is kept in the row's {@code _extra} JSON object under its field name, so nothing is
  * dropped.
+ *
+ * <p>A writer may declare the type of fields ({@code declared}, by field name): a new column of a
+ * declared field takes that type, even while its values are null. Text of a field declared
+ * TIMESTAMPTZ is a time when it is RFC 3339 with an offset from year 0000 to 9999 (stored as that
+ * instant); of a field declared DATE, when it is {@code yyyy-MM-dd} from year 0000 to 9999. Such a
+ * time or date also fits a VARCHAR column (as the text it came as), so a column made before the
+ * declaration keeps taking it; text that is not one fits only VARCHAR and JSON columns.
  */
 final class RowShaper {
 
@@ -35,6 +42,7 @@ final class RowShaper {
   static final int MAX_COLUMNS = 1000;
 
   private final Set<String> reserved;
+  private final Map<String, ColumnType> declared;
   private static final String NO_COLUMN = new String("\0");
   private final java.util.HashMap<String, String> names = new java.util.HashMap<>();
   private final java.util.HashMap<String, Column> byName = new java.util.HashMap<>();
@@ -44,6 +52,14 @@ final class RowShaper {
 
   /** {@code partitionKeys}: names that data columns may not take (hive would shadow them). */
   RowShaper(List<String> partitionKeys) {
+    this(partitionKeys, Map.of());
+  }
+
+  /**
+   * @param declared the column type of fields, by field name (see the class comment)
+   */
+  RowShaper(List<String> partitionKeys, Map<String, ColumnType> declared) {
+    this.declared = Map.copyOf(declared);
     java.util.HashSet<String> r = new java.util.HashSet<>();
     for (Column c : TableSchema.ENVELOPE) {
       r.add(c.name().toLowerCase(Locale.ROOT));
@@ -62,7 +78,47 @@ final class RowShaper {
     BOOLEAN,
     BIGINT,
     DOUBLE,
-    JSON
+    JSON,
+    /** Text of a field declared TIMESTAMPTZ that is a time in range. */
+    TIMESTAMPTZ,
+    /** Text of a field declared DATE that is a date in range. */
+    DATE
+  }
+
+  /** What {@code v} of {@code field} is, given the field's declared type. */
+  Kind kind(String field, JsonNode v) {
+    if (!declared.isEmpty() && v != null && v.isTextual()) {
+      ColumnType d = declared.get(field);
+      if (d == ColumnType.TIMESTAMPTZ) {
+        return instant(v.textValue()) != null ? Kind.TIMESTAMPTZ : Kind.VARCHAR;
+      }
+      if (d == ColumnType.DATE) {
+        return isDate(v.textValue()) ? Kind.DATE : Kind.VARCHAR;
+      }
+    }
+    return classify(v);
+  }
+
+  /** The instant of RFC 3339 text from year 0000 to 9999, to the microsecond; else null. */
+  static Instant instant(String text) {
+    Instant t = PartitionKey.parseTime(text);
+    if (t == null || !io.sluice.core.EventCodec.inRange(t)) {
+      return null;
+    }
+    return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+  }
+
+  /** Whether {@code text} is a day {@code yyyy-MM-dd} from year 0000 to 9999. */
+  static boolean isDate(String text) {
+    if (text.length() != 10) {
+      return false;
+    }
+    try {
+      java.time.LocalDate.parse(text, java.time.format.DateTimeFormatter.ISO_LOCAL_DATE);
+      return true;
+    } catch (java.time.format.DateTimeParseException e) {
+      return false;
+    }
   }
 
   static Kind classify(JsonNode v) {
@@ -94,6 +150,8 @@ final class RowShaper {
       case BIGINT -> ColumnType.BIGINT;
       case DOUBLE -> ColumnType.DOUBLE;
       case JSON -> ColumnType.JSON;
+      case TIMESTAMPTZ -> ColumnType.TIMESTAMPTZ;
+      case DATE -> ColumnType.DATE;
       default -> null;
     };
   }
@@ -189,9 +247,15 @@ final class RowShaper {
     return switch (column) {
       case JSON -> true;
       case DOUBLE -> value == Kind.DOUBLE || value == Kind.BIGINT || value == Kind.NULL;
-      case VARCHAR -> value == Kind.VARCHAR || value == Kind.NULL;
+      case VARCHAR ->
+          value == Kind.VARCHAR
+              || value == Kind.TIMESTAMPTZ
+              || value == Kind.DATE
+              || value == Kind.NULL;
       case BIGINT -> value == Kind.BIGINT || value == Kind.NULL;
       case BOOLEAN -> value == Kind.BOOLEAN || value == Kind.NULL;
+      case TIMESTAMPTZ -> value == Kind.TIMESTAMPTZ || value == Kind.NULL;
+      case DATE -> value == Kind.DATE || value == Kind.NULL;
       default -> value == Kind.NULL;
     };
   }
@@ -214,10 +278,11 @@ final class RowShaper {
         if (name == null) {
           continue;
         }
-        Kind k = classify(f.getValue());
+        Kind k = kind(f.getKey(), f.getValue());
         ColumnType existing = cols.get(name);
         if (existing == null) {
-          ColumnType t = typeOf(k);
+          ColumnType d = declared.get(f.getKey());
+          ColumnType t = d != null ? d : typeOf(k);
           if (t == null
               || lower.containsKey(name.toLowerCase(Locale.ROOT))
               || cols.size() - TableSchema.ENVELOPE.size() >= MAX_COLUMNS) {
@@ -263,10 +328,10 @@ final class RowShaper {
       for (Map.Entry<String, JsonNode> f : data.properties()) {
         String name = columnName(f.getKey());
         Column c = name == null ? null : column(schema, name);
-        Kind k = classify(f.getValue());
+        Kind k = kind(f.getKey(), f.getValue());
         if (c != null && fits(c.type(), k)) {
           g.writeFieldName(name);
-          writeValue(g, f.getValue(), k);
+          writeValue(g, f.getValue(), k, c.type());
         } else {
           if (extra == null) {
             extra = Json.MAPPER.createObjectNode();
@@ -291,10 +356,16 @@ final class RowShaper {
     g.writeRaw('\n');
   }
 
-  private static void writeValue(JsonGenerator g, JsonNode v, Kind k) throws IOException {
+  private static void writeValue(JsonGenerator g, JsonNode v, Kind k, ColumnType column)
+      throws IOException {
     switch (k) {
       case NULL -> g.writeNull();
-      case VARCHAR -> g.writeString(v.textValue());
+      case VARCHAR, DATE -> g.writeString(v.textValue());
+      case TIMESTAMPTZ ->
+          g.writeString(
+              column == ColumnType.TIMESTAMPTZ
+                  ? instant(v.textValue()).toString() // one form DuckDB reads, whatever the offset
+                  : v.textValue());
       case BOOLEAN -> g.writeBoolean(v.booleanValue());
       case BIGINT -> g.writeNumber(v.longValue());
       case DOUBLE -> g.writeNumber(v.doubleValue());

@@ -185,6 +185,24 @@ class LakeBadRowsTest {
         Duration.ofSeconds(10),
         () -> engine.routing().stats().get(0).lagEvents() == 0,
         () -> "lag " + engine.routing().stats().get(0).lagEvents());
+    // delivered means in the table: the rows kept in _errors are counted apart
+    var stats = engine.routing().stats().get(0);
+    assertThat(stats.matched()).isEqualTo(6);
+    assertThat(stats.delivered()).isEqualTo(3);
+    assertThat(stats.errors()).isEqualTo(3);
+    assertThat(stats.deadLettered()).isZero();
+    assertThat(
+            meters
+                .counter(
+                    "sluice.target.errors", "bus", "orders", "rule", "to-lake", "target", "lake")
+                .count())
+        .isEqualTo(3);
+    assertThat(
+            meters
+                .counter(
+                    "sluice.target.delivered", "bus", "orders", "rule", "to-lake", "target", "lake")
+                .count())
+        .isEqualTo(3);
   }
 
   @Test

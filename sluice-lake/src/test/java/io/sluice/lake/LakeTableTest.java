@@ -214,17 +214,186 @@ class LakeTableTest {
     assertThat(after.types).isEqualTo(before.types);
     assertThat(lake.table("c").fileCount()).isEqualTo(1);
     assertThat(lake.table("c").rows()).isEqualTo(13);
-    long parquet;
-    try (Stream<Path> s = Files.walk(dir.resolve("lake/c"))) {
-      parquet = s.filter(p -> p.toString().endsWith(".parquet")).count();
-    }
-    assertThat(parquet).isEqualTo(14); // replaced files wait out their grace period
+    // the replaced files leave the table's directory at once and wait out their grace period
+    assertThat(parquetFiles("lake/c")).hasSize(1);
+    assertThat(parquetFiles("lake/_trash/c")).hasSize(13);
     clock.advance(LakeTable.GARBAGE_GRACE.plusSeconds(1));
     lake.compact("c");
-    try (Stream<Path> s = Files.walk(dir.resolve("lake/c"))) {
-      assertThat(s.filter(p -> p.toString().endsWith(".parquet")).count()).isEqualTo(1);
-    }
+    assertThat(parquetFiles("lake/c")).hasSize(1);
+    assertThat(parquetFiles("lake/_trash/c")).isEmpty();
     assertThat(sql(q).rows).isEqualTo(before.rows);
+  }
+
+  /** The .parquet files under {@code dir/<sub>}, relative to it, sorted; none when it is absent. */
+  List<String> parquetFiles(String sub) throws Exception {
+    Path root = dir.resolve(sub);
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(p -> p.toString().endsWith(".parquet"))
+          .map(p -> root.relativize(p).toString())
+          .sorted()
+          .toList();
+    }
+  }
+
+  /**
+   * What a reader outside Sluice counts, with the glob and options the README gives: its own DuckDB
+   * over {@code <lake>/<table>/**}{@code /*.parquet}.
+   */
+  long outsideCount(String table, String where) throws Exception {
+    String glob = dir.resolve("lake").resolve(table) + "/**/*.parquet";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM read_parquet('"
+                    + glob
+                    + "', hive_partitioning = true, union_by_name = true) "
+                    + where)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** 12 small files in each of two partitions, the schema growing half way. */
+  void smallFilesInTwoPartitions(String table) throws Exception {
+    LakeTable t = lake.table(table, true);
+    for (int i = 0; i < 12; i++) {
+      for (String dt : List.of("2026-11-29", "2026-11-30")) {
+        String detail = i < 6 ? "{\"i\":" + i + "}" : "{\"i\":" + i + ",\"late\":\"x\"}";
+        t.commit(
+            List.of("dt"),
+            List.of(record(detail, Map.of("dt", dt))),
+            Map.of(),
+            "zstd",
+            List.of(),
+            NO_REJECTS);
+      }
+    }
+  }
+
+  @Test
+  void outsideReadersOfTheTableDirectoryCountEachRowOnceAfterCompaction() throws Exception {
+    smallFilesInTwoPartitions("o");
+    assertThat(outsideCount("o", "")).isEqualTo(24);
+    assertThat(lake.compact("o")).isEqualTo(24);
+    assertThat(sql("SELECT count(*) FROM o").single()).isEqualTo(24L);
+    assertThat(outsideCount("o", "")).isEqualTo(24);
+    assertThat(outsideCount("o", "WHERE dt = '2026-11-30' AND late = 'x'")).isEqualTo(6);
+    assertThat(parquetFiles("lake/o")).hasSize(2);
+    assertThat(parquetFiles("lake/_trash/o"))
+        .hasSize(24)
+        .allMatch(p -> p.startsWith("dt=2026-11-29/") || p.startsWith("dt=2026-11-30/"));
+    // the trash is no table, after a restart either
+    lake.close();
+    lake = Lake.open(dir.resolve("lake"), clock, new SimpleMeterRegistry(), noCompaction());
+    assertThat(lake.tables()).extracting(TableInfo::name).containsExactly("o");
+    assertThat(parquetFiles("lake/_trash/o")).hasSize(24);
+    assertThat(outsideCount("o", "")).isEqualTo(24);
+  }
+
+  @Test
+  void aCrashAfterTheCompactionCommitLeavesNoReplacedFileInTheTableDirectory() throws Exception {
+    smallFilesInTwoPartitions("k");
+    lake.compact("k");
+    // as if the process died after the manifest listed the new files, before (or while) the
+    // replaced ones were moved out: they are back beside the new ones
+    List<String> trashed = parquetFiles("lake/_trash/k");
+    for (String p : trashed.subList(0, 20)) {
+      Files.move(dir.resolve("lake/_trash/k").resolve(p), dir.resolve("lake/k").resolve(p));
+    }
+    assertThat(outsideCount("k", "")).as("the duplicates a crash leaves").isEqualTo(24 + 20);
+    lake.close();
+    lake = Lake.open(dir.resolve("lake"), clock, new SimpleMeterRegistry(), noCompaction());
+    lake.table("k", false);
+    assertThat(parquetFiles("lake/k")).hasSize(2);
+    assertThat(parquetFiles("lake/_trash/k")).isEqualTo(trashed);
+    assertThat(outsideCount("k", "")).isEqualTo(24);
+    assertThat(sql("SELECT count(*) FROM k").single()).isEqualTo(24L);
+    clock.advance(LakeTable.GARBAGE_GRACE.plusSeconds(1));
+    lake.compact("k");
+    assertThat(parquetFiles("lake/_trash/k")).isEmpty();
+    assertThat(sql("SELECT count(*) FROM k").single()).isEqualTo(24L);
+  }
+
+  @Test
+  void aCrashBeforeTheCompactionCommitKeepsTheOldFilesAndDropsTheNewOnes() throws Exception {
+    smallFilesInTwoPartitions("b");
+    Path manifest = dir.resolve("lake/b").resolve(Manifest.FILE);
+    byte[] committed = Files.readAllBytes(manifest);
+    List<String> small = parquetFiles("lake/b");
+    lake.compact("b");
+    // as if the process died after writing the merged files, before the manifest listed them
+    Files.write(manifest, committed);
+    for (String p : small) {
+      Files.move(dir.resolve("lake/_trash/b").resolve(p), dir.resolve("lake/b").resolve(p));
+    }
+    lake.close();
+    lake = Lake.open(dir.resolve("lake"), clock, new SimpleMeterRegistry(), noCompaction());
+    lake.table("b", false);
+    assertThat(parquetFiles("lake/b")).isEqualTo(small);
+    assertThat(outsideCount("b", "")).isEqualTo(24);
+    assertThat(sql("SELECT count(*) FROM b").single()).isEqualTo(24L);
+  }
+
+  @Test
+  void aQueryRunningWhileCompactionReplacesFilesFinishesAndThenTheyLeave() throws Exception {
+    smallFilesInTwoPartitions("q");
+    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<Object> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    RowSink slow =
+        new RowSink() {
+          @Override
+          public void start(List<String> columns, List<String> types) {}
+
+          @Override
+          public void row(Object[] values) {
+            reading.countDown();
+            try {
+              go.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            seen.add(values[0]);
+          }
+
+          @Override
+          public void end(long rows, boolean truncated) {}
+        };
+    var query =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              try {
+                lake.query("SELECT i FROM q", slow);
+              } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            });
+    assertThat(reading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(lake.compact("q")).isEqualTo(24);
+    // the query began before the commit and may still open the old files by name
+    assertThat(parquetFiles("lake/q")).hasSize(26);
+    go.countDown();
+    query.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(seen).hasSize(24);
+    io.sluice.testkit.Await.until(
+        Duration.ofSeconds(30),
+        () -> uncheckedParquetFiles("lake/q").size() == 2,
+        () -> "the table directory holds " + uncheckedParquetFiles("lake/q"));
+    assertThat(parquetFiles("lake/_trash/q")).hasSize(24);
+    assertThat(outsideCount("q", "")).isEqualTo(24);
+  }
+
+  /** {@link #parquetFiles}, or a list naming the failure when files moved while it looked. */
+  List<String> uncheckedParquetFiles(String sub) {
+    try {
+      return parquetFiles(sub);
+    } catch (Exception e) {
+      return List.of("(could not list: " + e + ")");
+    }
   }
 
   @Test

@@ -26,7 +26,7 @@ import java.time.Instant;
  * PUT    /buses/{bus}/rules/{name}              create or replace (API rules)        admin
  * DELETE /buses/{bus}/rules/{name}              204                                  admin
  * POST   /buses/{bus}/rules/{name}/enable|disable                                    admin
- * GET    /stats/targets                         {"targets":[{bus,rule,target,…}]}   read
+ * GET    /stats/targets          {"targets":[{bus,rule,target,…}]}, by bus, rule, target   read
  * GET    /dead-letters?limit&amp;cursor&amp;bus&amp;rule&amp;target  {"deadLetters":[…],"next"}    read
  * POST   /dead-letters/redrive  {bus?,rule?,target?}  {"redriven":n}                  admin
  * DELETE /dead-letters?bus&amp;rule&amp;target          {"purged":n}                        admin
@@ -138,6 +138,7 @@ final class AdminApi implements Api {
       n.put("kind", s.kind());
       n.put("matched", s.matched());
       n.put("delivered", s.delivered());
+      n.put("errors", s.errors());
       n.put("failed", s.failed());
       n.put("retried", s.retried());
       n.put("deadLettered", s.deadLettered());

@@ -254,4 +254,57 @@ class AdminApiTest {
                           "Event pattern is not valid: /source: expected an array of match conditions (like [\"shop\"]) or a nested object, got string \"shop\""));
     }
   }
+
+  @Test
+  void targetStatsComeSortedByBusRuleAndTargetWhateverOrderTheRulesCameIn() throws Exception {
+    try (ServerFixture two =
+        ServerFixture.start(
+            dir.resolve("two"),
+            "buses: [{name: zz}, {name: aa}]\nrules:\n"
+                + "  - {name: mid, bus: zz, pattern: {source: [x]}, targets: [{id: b, log: {}},"
+                + " {id: a, log: {}}]}\n"
+                + "  - {name: late, bus: aa, pattern: {source: [x]}, targets: [{id: t, log: {}}]}\n")) {
+      String logs =
+          "{\"pattern\":{\"source\":[\"x\"]},\"targets\":[{\"id\":\"z\",\"log\":{}},"
+              + "{\"id\":\"y\",\"log\":{}}]}";
+      assertThat(
+              two.send(
+                      HttpRequest.newBuilder(two.uri("/buses/zz/rules/alpha"))
+                          .PUT(HttpRequest.BodyPublishers.ofString(logs))
+                          .header("Content-Type", "application/json")
+                          .build())
+                  .status())
+          .isEqualTo(201);
+      assertThat(
+              two.send(
+                      HttpRequest.newBuilder(two.uri("/buses/aa/rules/early"))
+                          .PUT(HttpRequest.BodyPublishers.ofString(logs))
+                          .header("Content-Type", "application/json")
+                          .build())
+                  .status())
+          .isEqualTo(201);
+      java.util.List<String> sorted =
+          java.util.List.of(
+              "aa/early/y",
+              "aa/early/z",
+              "aa/late/t",
+              "zz/alpha/y",
+              "zz/alpha/z",
+              "zz/mid/a",
+              "zz/mid/b");
+      for (int call = 0; call < 3; call++) {
+        java.util.List<String> got = new java.util.ArrayList<>();
+        for (JsonNode t : two.get("/stats/targets").json().get("targets")) {
+          got.add(
+              t.get("bus").asText()
+                  + "/"
+                  + t.get("rule").asText()
+                  + "/"
+                  + t.get("target").asText());
+          assertThat(t.get("errors").asLong()).isZero();
+        }
+        assertThat(got).as("call " + call).isEqualTo(sorted);
+      }
+    }
+  }
 }

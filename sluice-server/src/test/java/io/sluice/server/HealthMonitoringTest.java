@@ -134,6 +134,31 @@ class HealthMonitoringTest {
           Duration.ofSeconds(30), () -> sql(s, "SELECT count(*) FROM vitals") == 6, () -> "vitals");
       assertThat(sql(s, "SELECT heart_rate FROM vitals WHERE patient_id = 'P001'")).isEqualTo(72);
       assertThat(sql(s, "SELECT count(*) FROM vitals WHERE patient_id = 'P009, jr'")).isEqualTo(1);
+      // the schema's types, as the README's DESCRIBE shows them
+      var described =
+          s.post(
+                  "/query",
+                  "application/json",
+                  Json.MAPPER
+                      .createObjectNode()
+                      .put(
+                          "sql",
+                          "SELECT column_name, column_type FROM (DESCRIBE vitals) WHERE column_name"
+                              + " IN ('timestamp', 'heart_rate', 'temperature_c', 'patient_id')"
+                              + " ORDER BY column_name")
+                      .toString())
+              .json()
+              .get("rows");
+      assertThat(described.toString())
+          .isEqualTo(
+              "[[\"heart_rate\",\"BIGINT\"],[\"patient_id\",\"VARCHAR\"],"
+                  + "[\"temperature_c\",\"DOUBLE\"],[\"timestamp\",\"TIMESTAMP WITH TIME ZONE\"]]");
+      assertThat(
+              sql(
+                  s,
+                  "SELECT count(*) FROM vitals WHERE \"timestamp\" = TIMESTAMPTZ"
+                      + " '2026-11-30 08:00:00Z' AND patient_id = 'P001'"))
+          .isEqualTo(1);
 
       // the same content under another key: Duplicate Object, nothing new written
       assertThat(put(s, "/objects/health/raw/copy.csv", csv).statusCode()).isEqualTo(200);

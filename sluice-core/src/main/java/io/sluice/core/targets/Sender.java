@@ -9,20 +9,22 @@ import java.util.concurrent.CompletableFuture;
  * on the bus) or throws. Must be thread-safe: the target's workers call it concurrently.
  *
  * <p>A target that buffers (a lake table) implements {@link #sendAsync} instead: the future
- * completes once the items are durable, and the worker goes on meanwhile.
+ * completes once the items are durable, and the worker goes on meanwhile, with a {@link Receipt}
+ * saying how many went to the target's error location rather than the target.
  */
 public interface Sender extends AutoCloseable {
 
   void send(List<Outbound> items) throws DeliveryException;
 
   /**
-   * Delivers without holding the calling worker: the future completes when the items are durable,
-   * or exceptionally with a {@link DeliveryException}. By default {@link #send} on the caller.
+   * Delivers without holding the calling worker: the future completes when the items are durable
+   * (with how many of them the target kept in its error location instead), or exceptionally with a
+   * {@link DeliveryException}. By default {@link #send} on the caller, every item delivered.
    */
-  default CompletableFuture<Void> sendAsync(List<Outbound> items) {
+  default CompletableFuture<Receipt> sendAsync(List<Outbound> items) {
     try {
       send(items);
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(Receipt.DELIVERED);
     } catch (DeliveryException e) {
       return CompletableFuture.failedFuture(e);
     } catch (RuntimeException e) {

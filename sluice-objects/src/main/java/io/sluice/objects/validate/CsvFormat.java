@@ -95,7 +95,7 @@ final class CsvFormat implements FormatReader {
         }
         if (reasons.isEmpty()) {
           writeRow(pw, rec.fields());
-          rows.valid(values, rowNumber);
+          rows.valid(values, null, rowNumber);
         } else {
           rows.rejected();
           List<String> out = new ArrayList<>(rec.fields());

@@ -3,10 +3,15 @@ package io.sluice.objects.validate;
 import io.sluice.core.Problem;
 import io.sluice.lake.PartitionKey;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -25,6 +30,52 @@ public record FileSchema(int version, List<Column> columns) {
   private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
+  /**
+   * How the dates of a DATE column are written: {@link DateTimeFormatter} letters such as {@code
+   * dd/MM/yyyy}, read strictly (31/02/2026 is no date, where a lenient reading would make it
+   * 28/02/2026), in {@link Locale#ROOT}.
+   */
+  public record DatePattern(String pattern, DateTimeFormatter formatter) {
+
+    /** The default: ISO {@code yyyy-MM-dd}. */
+    public static final DatePattern ISO =
+        new DatePattern("yyyy-MM-dd", DateTimeFormatter.ISO_LOCAL_DATE);
+
+    private static final LocalDate SAMPLE = LocalDate.of(2026, 11, 30);
+
+    /**
+     * @throws IllegalArgumentException when {@code pattern} is not a pattern, or not one of a whole
+     *     date (year, month and day), saying why
+     */
+    public static DatePattern of(String pattern) {
+      DateTimeFormatter f =
+          new DateTimeFormatterBuilder()
+              .appendPattern(pattern)
+              .parseDefaulting(ChronoField.ERA, 1) // yyyy is the year of an era: ours
+              .toFormatter(Locale.ROOT)
+              .withResolverStyle(ResolverStyle.STRICT);
+      try {
+        if (LocalDate.parse(f.format(SAMPLE), f).equals(SAMPLE)) {
+          return new DatePattern(pattern, f);
+        }
+      } catch (DateTimeException e) {
+        // below
+      }
+      throw new IllegalArgumentException(
+          "it needs a year, a month and a day, as dd/MM/yyyy has them");
+    }
+
+    /** The date {@code text} is. */
+    public LocalDate parse(String text) {
+      return LocalDate.parse(text, formatter);
+    }
+
+    /** 30 November 2026 in this pattern. */
+    String example() {
+      return formatter.format(SAMPLE);
+    }
+  }
+
   /** Value types. */
   public enum Type {
     STRING,
@@ -42,8 +93,8 @@ public record FileSchema(int version, List<Column> columns) {
    * @param max for numbers, the largest; for strings, the longest length
    * @param allowed the only values allowed (enum), or null
    * @param pattern a regular expression the whole value must match, or null
-   * @param dateFormat for DATE, a {@link DateTimeFormatter} pattern (default ISO {@code
-   *     yyyy-MM-dd}); TIMESTAMP is ISO-8601 with an offset
+   * @param dateFormat for DATE, how dates are written (null: ISO {@code yyyy-MM-dd}); TIMESTAMP is
+   *     ISO-8601 with an offset
    */
   public record Column(
       String name,
@@ -53,7 +104,7 @@ public record FileSchema(int version, List<Column> columns) {
       BigDecimal max,
       Set<String> allowed,
       Pattern pattern,
-      DateTimeFormatter dateFormat) {
+      DatePattern dateFormat) {
 
     /** Plain decimals (digits, one dot, a sign) without BigDecimal's general parser; else null. */
     private static BigDecimal fastDecimal(String v) {
@@ -89,6 +140,11 @@ public record FileSchema(int version, List<Column> columns) {
         return null; // "12." : let the general parser decide
       }
       return BigDecimal.valueOf(negative ? -unscaled : unscaled, Math.max(scale, 0));
+    }
+
+    /** How this column's dates are written: {@link #dateFormat}, or ISO. */
+    public DatePattern datePattern() {
+      return dateFormat == null ? DatePattern.ISO : dateFormat;
     }
 
     /** Null when {@code raw} is fine; else why not, naming the column, the rule and the value. */
@@ -148,11 +204,11 @@ public record FileSchema(int version, List<Column> columns) {
           }
         }
         case DATE -> {
+          DatePattern d = datePattern();
           try {
-            LocalDate.parse(v, dateFormat == null ? DateTimeFormatter.ISO_LOCAL_DATE : dateFormat);
+            d.parse(v);
           } catch (DateTimeParseException e) {
-            return "expected a date like "
-                + (dateFormat == null ? "2026-11-30" : dateFormat.toString());
+            return "expected a date like " + d.example() + " (" + d.pattern() + ")";
           }
         }
         case STRING -> {

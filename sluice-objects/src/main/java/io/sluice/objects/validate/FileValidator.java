@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
+import io.sluice.lake.ColumnType;
 import io.sluice.lake.Lake;
 import io.sluice.objects.ObjectEvents;
 import io.sluice.objects.ObjectStore;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -183,16 +183,22 @@ public final class FileValidator {
       FormatReader.Rows rows =
           new FormatReader.Rows() {
             @Override
-            public void valid(Map<String, String> values, long rowNumber) throws IOException {
+            public void valid(Map<String, String> values, JsonNode record, long rowNumber)
+                throws IOException {
               counts.valid++;
               if (spec.table() != null && rowNumber > highWater) {
                 lg.writeStartObject();
                 lg.writeNumberField("r", rowNumber);
-                lg.writeObjectFieldStart("v");
-                for (Map.Entry<String, String> e : values.entrySet()) {
-                  lg.writeStringField(e.getKey(), e.getValue());
+                if (record != null) {
+                  lg.writeFieldName("v"); // JSON values keep their types
+                  Json.write(lg, record);
+                } else {
+                  lg.writeObjectFieldStart("v");
+                  for (Map.Entry<String, String> e : values.entrySet()) {
+                    lg.writeStringField(e.getKey(), e.getValue());
+                  }
+                  lg.writeEndObject();
                 }
-                lg.writeEndObject();
                 lg.writeEndObject();
                 lg.writeRaw('\n');
               }
@@ -207,7 +213,7 @@ public final class FileValidator {
     }
     try {
       if (failure == null && spec.table() != null) {
-        commitStaged(spec.table(), writer, staged, bucket, info, spec.schema());
+        commitStaged(spec, writer, staged, bucket, info);
       }
     } finally {
       Files.deleteIfExists(staged);
@@ -259,60 +265,118 @@ public final class FileValidator {
     return new Outcome(status, counts.valid, counts.rejected, failure);
   }
 
+  /**
+   * The lake column type of each field whose type the target declares: the schema's columns, then
+   * (for JSON records) the JSON Schema's top-level properties of one type ({@code integer} BIGINT,
+   * {@code number} DOUBLE, {@code boolean} BOOLEAN, {@code string} VARCHAR, or TIMESTAMPTZ with
+   * {@code format: date-time} and DATE with {@code format: date}, {@code object} and {@code array}
+   * JSON).
+   */
+  static Map<String, ColumnType> lakeTypes(ValidateTarget spec) {
+    Map<String, ColumnType> types = new HashMap<>();
+    JsonNode props = spec.jsonSchema() == null ? null : spec.jsonSchema().get("properties");
+    if (props != null && props.isObject()) {
+      for (Map.Entry<String, JsonNode> p : props.properties()) {
+        JsonNode type = p.getValue().get("type");
+        String format = p.getValue().path("format").asText("");
+        ColumnType t =
+            type == null || !type.isTextual()
+                ? null
+                : switch (type.textValue()) {
+                  case "integer" -> ColumnType.BIGINT;
+                  case "number" -> ColumnType.DOUBLE;
+                  case "boolean" -> ColumnType.BOOLEAN;
+                  case "object", "array" -> ColumnType.JSON;
+                  case "string" ->
+                      switch (format) {
+                        case "date-time" -> ColumnType.TIMESTAMPTZ;
+                        case "date" -> ColumnType.DATE;
+                        default -> ColumnType.VARCHAR;
+                      };
+                  default -> null;
+                };
+        if (t != null) {
+          types.put(p.getKey(), t);
+        }
+      }
+    }
+    for (FileSchema.Column c : spec.schema().columns()) {
+      types.put(
+          c.name(),
+          switch (c.type()) {
+            case STRING -> ColumnType.VARCHAR;
+            case INTEGER -> ColumnType.BIGINT;
+            case NUMBER -> ColumnType.DOUBLE;
+            case BOOLEAN -> ColumnType.BOOLEAN;
+            case TIMESTAMP -> ColumnType.TIMESTAMPTZ;
+            case DATE -> ColumnType.DATE;
+          });
+    }
+    return types;
+  }
+
   /** Commits the staged rows to the lake in chunks, through the lake's row API. */
   private void commitStaged(
-      String table, String writer, Path staged, String bucket, ObjectInfo info, FileSchema schema)
+      ValidateTarget spec, String writer, Path staged, String bucket, ObjectInfo info)
       throws IOException {
     Map<String, FileSchema.Column> columns = new HashMap<>();
-    for (FileSchema.Column c : schema.columns()) {
+    for (FileSchema.Column c : spec.schema().columns()) {
       columns.put(c.name(), c);
     }
+    Map<String, ColumnType> types = lakeTypes(spec);
+    boolean text = spec.format() == FileFormat.CSV;
     List<Lake.Row> batch = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(staged, StandardCharsets.UTF_8)) {
       String line;
       while ((line = r.readLine()) != null) {
         JsonNode n = Json.MAPPER.readTree(line);
         long row = n.get("r").asLong();
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> f : n.get("v").properties()) {
-          values.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText());
-        }
-        batch.add(lakeRow(bucket, info, row, values, columns));
+        batch.add(lakeRow(bucket, info, row, n.get("v"), columns, text));
         if (batch.size() >= LAKE_CHUNK_ROWS) {
-          lake.append(table, writer, batch);
+          lake.append(spec.table(), writer, batch, types);
           batch.clear();
         }
       }
     }
-    lake.append(table, writer, batch);
+    lake.append(spec.table(), writer, batch, types);
   }
 
   /** Valid rows committed to the lake at once; a file's rows beyond it take several commits. */
   static final int LAKE_CHUNK_ROWS = 40_000;
 
-  /** A valid row as a lake row: values typed by their column, in a {@code Validated Row} event. */
+  /**
+   * A valid row as a lake row, in a {@code Validated Row} event: a value of a schema column as its
+   * type (integer, number, boolean; a timestamp as its text, a date as {@code yyyy-MM-dd}), empty
+   * text as null; any other value as read: text in a CSV file (empty: null), the JSON value in a
+   * JSON record.
+   *
+   * @param text whether the values are a CSV row's text (else a JSON record's values)
+   */
   private Lake.Row lakeRow(
       String bucket,
       ObjectInfo info,
       long row,
-      Map<String, String> values,
-      Map<String, FileSchema.Column> columns) {
+      JsonNode values,
+      Map<String, FileSchema.Column> columns,
+      boolean text) {
     ObjectNode data = Json.MAPPER.createObjectNode();
-    for (Map.Entry<String, String> e : values.entrySet()) {
+    for (Map.Entry<String, JsonNode> e : values.properties()) {
       FileSchema.Column c = columns.get(e.getKey());
-      String v = e.getValue();
-      if (v == null || v.isEmpty()) {
-        data.putNull(e.getKey());
+      JsonNode v = e.getValue();
+      String raw = v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString();
+      if (raw == null || (raw.isEmpty() && (text || c != null))) {
+        data.putNull(e.getKey()); // what the column rules took for an empty value
       } else if (c == null) {
-        data.put(e.getKey(), v);
+        data.set(e.getKey(), v);
       } else {
-        String s = v.strip();
+        String s = raw.strip();
         switch (c.type()) {
           case INTEGER -> data.put(e.getKey(), new java.math.BigDecimal(s).longValueExact());
           case NUMBER -> data.put(e.getKey(), Double.parseDouble(s));
           case BOOLEAN ->
               data.put(e.getKey(), Boolean.parseBoolean(s.toLowerCase(java.util.Locale.ROOT)));
-          default -> data.put(e.getKey(), s);
+          case DATE -> data.put(e.getKey(), c.datePattern().parse(s).toString());
+          case TIMESTAMP, STRING -> data.put(e.getKey(), s);
         }
       }
     }

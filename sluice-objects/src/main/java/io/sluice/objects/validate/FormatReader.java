@@ -1,5 +1,6 @@
 package io.sluice.objects.validate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.Problem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +17,11 @@ interface FormatReader {
 
   /** Where judged rows go besides the outputs. */
   interface Rows {
-    /** A valid row: its values by column (text, as read) and its number in the file (from 1). */
-    void valid(Map<String, String> values, long rowNumber) throws IOException;
+    /**
+     * A valid row: its values by column (text, as read), the record itself when the format is JSON
+     * (else null), and its number in the file (from 1).
+     */
+    void valid(Map<String, String> values, JsonNode record, long rowNumber) throws IOException;
 
     /** A rejected row. */
     void rejected();

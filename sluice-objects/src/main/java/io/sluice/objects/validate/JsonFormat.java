@@ -91,7 +91,7 @@ final class JsonFormat implements FormatReader {
           }
           if (reasons.isEmpty()) {
             Json.write(pg, record);
-            rows.valid(values, rowNumber);
+            rows.valid(values, record, rowNumber);
           } else {
             rows.rejected();
             rg.writeStartObject();

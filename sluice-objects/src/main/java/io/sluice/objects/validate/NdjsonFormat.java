@@ -79,7 +79,7 @@ final class NdjsonFormat implements FormatReader {
         if (reasons.isEmpty()) {
           processed.write(text.getBytes(StandardCharsets.UTF_8));
           processed.write('\n');
-          rows.valid(values, rowNumber);
+          rows.valid(values, node, rowNumber);
         } else {
           rows.rejected();
           ObjectNode out = Json.MAPPER.createObjectNode();

@@ -174,11 +174,14 @@ public final class ValidateTargetKind implements TargetKind<ValidateTarget> {
                     + Problem.render(p));
       }
     }
-    java.time.format.DateTimeFormatter dateFormat = null;
+    FileSchema.DatePattern dateFormat = null;
     String f = c.field("format").string(null);
-    if (f != null) {
+    if (f != null && type != null && !type.equals("date")) {
+      c.field("format")
+          .problem("applies to type date only (a date pattern), got it on type " + type);
+    } else if (f != null) {
       try {
-        dateFormat = java.time.format.DateTimeFormatter.ofPattern(f);
+        dateFormat = FileSchema.DatePattern.of(f);
       } catch (IllegalArgumentException ex) {
         c.field("format")
             .problem("is not a date pattern (" + ex.getMessage() + "), got " + Problem.render(f));

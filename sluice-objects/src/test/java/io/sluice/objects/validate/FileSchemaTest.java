@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.objects.validate.FileSchema.Column;
 import io.sluice.objects.validate.FileSchema.Type;
 import java.math.BigDecimal;
-import java.time.format.DateTimeFormatter;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -61,17 +60,20 @@ class FileSchemaTest {
     assertThat(ts.check("2026-02-30T08:00:00Z")).startsWith("c: expected an ISO-8601 timestamp");
     Column d =
         new Column(
-            "d",
-            Type.DATE,
-            false,
-            null,
-            null,
-            null,
-            null,
-            DateTimeFormatter.ofPattern("dd/MM/yyyy"));
+            "d", Type.DATE, false, null, null, null, null, FileSchema.DatePattern.of("dd/MM/yyyy"));
     assertThat(d.check("30/11/2026")).isNull();
     assertThat(d.check("")).isNull();
-    assertThat(d.check("2026-11-30")).startsWith("d: expected a date like");
+    assertThat(d.check("2026-11-30"))
+        .isEqualTo("d: expected a date like 30/11/2026 (dd/MM/yyyy), got \"2026-11-30\"");
+    // read strictly: no day 31 of February becomes the 28th
+    assertThat(d.check("31/02/2026"))
+        .isEqualTo("d: expected a date like 30/11/2026 (dd/MM/yyyy), got \"31/02/2026\"");
+    assertThat(d.datePattern().parse("29/02/2028")).isEqualTo(java.time.LocalDate.of(2028, 2, 29));
+    assertThat(FileSchema.DatePattern.of("uuuu.MM.dd").parse("2026.11.30"))
+        .isEqualTo(java.time.LocalDate.of(2026, 11, 30));
+    Column iso = col(Type.DATE, null, null);
+    assertThat(iso.check("2026-02-29"))
+        .isEqualTo("c: expected a date like 2026-11-30 (yyyy-MM-dd), got \"2026-02-29\"");
     Column b = col(Type.BOOLEAN, null, null);
     assertThat(b.check("TRUE")).isNull();
     assertThat(b.check("yes")).isEqualTo("c: expected true or false, got \"yes\"");

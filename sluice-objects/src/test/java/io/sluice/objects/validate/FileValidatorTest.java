@@ -255,6 +255,157 @@ class FileValidatorTest {
         .isEqualTo("expected a JSON array of records, got {");
   }
 
+  /** One query's rows, each as a list of its values. */
+  List<List<Object>> rows(String sql) throws Exception {
+    List<List<Object>> out = new ArrayList<>();
+    lake.query(
+        sql,
+        new RowSink() {
+          @Override
+          public void start(List<String> columns, List<String> types) {}
+
+          @Override
+          public void row(Object[] values) {
+            out.add(java.util.Arrays.asList(values));
+          }
+
+          @Override
+          public void end(long rows, boolean truncated) {}
+        });
+    return out;
+  }
+
+  static final String TYPED_COLUMNS =
+      "[{name: pid, required: true}, {name: taken, type: timestamp}, {name: day, type: date,"
+          + " format: dd/MM/yyyy}, {name: hr, type: integer}, {name: temp, type: number}, {name:"
+          + " ok, type: boolean}, {name: spare, type: number}]";
+
+  @Test
+  void csvColumnsReachTheLakeWithTheirDeclaredTypes() throws Exception {
+    ValidateTarget spec = spec("{table: typed, schema: {columns: " + TYPED_COLUMNS + "}}");
+    upload(
+        "raw/t.csv",
+        "pid,taken,day,hr,temp,ok,spare,note\n"
+            + "P1,2026-11-30T08:00:00+01:00,30/11/2026,72,36.6,TRUE,,first\n"
+            + "P2, 2026-11-30T09:30:00Z ,01/12/2026,80,37,false,,\n"
+            + "P3,,,,,,,\n");
+    assertThat(validator.validate(spec, "health", "raw/t.csv").status()).isEqualTo("ok");
+    assertThat(
+            rows(
+                "SELECT typeof(taken), typeof(day), typeof(hr), typeof(temp), typeof(ok),"
+                    + " typeof(spare), typeof(pid), typeof(note) FROM typed LIMIT 1"))
+        .containsExactly(
+            List.of(
+                "TIMESTAMP WITH TIME ZONE",
+                "DATE",
+                "BIGINT",
+                "DOUBLE",
+                "BOOLEAN",
+                "DOUBLE",
+                "VARCHAR",
+                "VARCHAR"));
+    assertThat(
+            rows(
+                "SELECT column_name, column_type FROM (DESCRIBE typed) WHERE column_name IN"
+                    + " ('taken', 'day') ORDER BY column_name"))
+        .containsExactly(List.of("day", "DATE"), List.of("taken", "TIMESTAMP WITH TIME ZONE"));
+    // 2026-11-30T07:00:00Z and T09:30:00Z in seconds since 1970
+    assertThat(
+            rows(
+                "SELECT pid, epoch(taken)::BIGINT, day::VARCHAR, hr, temp, ok, spare, note, _extra"
+                    + " FROM typed ORDER BY pid"))
+        .containsExactly(
+            java.util.Arrays.asList(
+                "P1", 1796022000L, "2026-11-30", 72L, 36.6, true, null, "first", null),
+            java.util.Arrays.asList(
+                "P2", 1796031000L, "2026-12-01", 80L, 37.0, false, null, null, null),
+            java.util.Arrays.asList("P3", null, null, null, null, null, null, null, null));
+  }
+
+  @Test
+  void aTableMadeBeforeTypesKeepsItsTextColumnsAndTheirText() throws Exception {
+    // what earlier versions made of a timestamp and a date column: VARCHAR
+    var data = Json.MAPPER.createObjectNode().put("pid", "P0").put("taken", "2026-11-29T08:00Z");
+    data.put("day", "2026-11-29");
+    var event = Json.MAPPER.createObjectNode().put("id", "old").put("source", "sluice.validate");
+    event.put("detail-type", "Validated Row").put("time", "2026-11-29T08:00:00Z");
+    lake.append("older", "validate/old", List.of(new Lake.Row(1, event, data, "objects/x", 0)));
+    ValidateTarget spec =
+        spec(
+            "{table: older, schema: {columns: [{name: pid}, {name: taken, type: timestamp},"
+                + " {name: day, type: date}]}}");
+    upload("raw/o.csv", "pid,taken,day\nP1,2026-11-30T08:00:00+01:00,2026-11-30\n");
+    assertThat(validator.validate(spec, "health", "raw/o.csv").status()).isEqualTo("ok");
+    assertThat(rows("SELECT typeof(taken), typeof(day) FROM older LIMIT 1"))
+        .containsExactly(List.of("VARCHAR", "VARCHAR"));
+    assertThat(rows("SELECT pid, taken, day, _extra FROM older ORDER BY pid"))
+        .containsExactly(
+            java.util.Arrays.asList("P0", "2026-11-29T08:00Z", "2026-11-29", null),
+            java.util.Arrays.asList("P1", "2026-11-30T08:00:00+01:00", "2026-11-30", null));
+  }
+
+  @Test
+  void ndjsonRecordsKeepTheirJsonTypesAndDeclaredColumnsTheirs() throws Exception {
+    ValidateTarget spec =
+        spec("{format: ndjson, table: nd, schema: {columns: " + TYPED_COLUMNS + "}}");
+    upload(
+        "raw/n.ndjson",
+        "{\"pid\":\"P1\",\"taken\":\"2026-11-30T08:00:00Z\",\"day\":\"30/11/2026\",\"hr\":\"72\","
+            + "\"temp\":36,\"ok\":true,\"n\":5,\"x\":1.5,\"flag\":false,\"tags\":[\"a\"],"
+            + "\"o\":{\"k\":1},\"s\":\"\"}\n");
+    assertThat(validator.validate(spec, "health", "raw/n.ndjson").status()).isEqualTo("ok");
+    assertThat(
+            rows(
+                "SELECT typeof(taken), typeof(day), typeof(hr), typeof(temp), typeof(ok),"
+                    + " typeof(n), typeof(x), typeof(flag), typeof(tags), typeof(o), typeof(s)"
+                    + " FROM nd"))
+        .containsExactly(
+            List.of(
+                "TIMESTAMP WITH TIME ZONE",
+                "DATE",
+                "BIGINT",
+                "DOUBLE",
+                "BOOLEAN",
+                "BIGINT",
+                "DOUBLE",
+                "BOOLEAN",
+                "JSON",
+                "JSON",
+                "VARCHAR"));
+    assertThat(rows("SELECT day::VARCHAR, hr, temp, n, x, flag, tags, o->>'$.k', s FROM nd"))
+        .containsExactly(
+            java.util.Arrays.asList("2026-11-30", 72L, 36.0, 5L, 1.5, false, "[\"a\"]", "1", ""));
+  }
+
+  @Test
+  void jsonRecordsUnderAJsonSchemaKeepTheirJsonTypesAndItsTimesAndDates() throws Exception {
+    ValidateTarget spec =
+        spec(
+            "{format: json, table: js, jsonSchema: {type: object, required: [pid], properties:"
+                + " {pid: {type: string}, hr: {type: integer}, temp: {type: number}, taken:"
+                + " {type: string, format: date-time}, day: {type: string, format: date}}}}");
+    upload(
+        "raw/j.json",
+        "[{\"pid\":\"P1\",\"hr\":72,\"temp\":36,\"taken\":\"2026-11-30T08:00:00Z\","
+            + "\"day\":\"2026-11-30\",\"ok\":true,\"tags\":[1]}]");
+    assertThat(validator.validate(spec, "health", "raw/j.json").status()).isEqualTo("ok");
+    assertThat(
+            rows(
+                "SELECT typeof(pid), typeof(hr), typeof(temp), typeof(taken), typeof(day),"
+                    + " typeof(ok), typeof(tags) FROM js"))
+        .containsExactly(
+            List.of(
+                "VARCHAR",
+                "BIGINT",
+                "DOUBLE",
+                "TIMESTAMP WITH TIME ZONE",
+                "DATE",
+                "BOOLEAN",
+                "JSON"));
+    assertThat(rows("SELECT hr, temp, day::VARCHAR, _extra FROM js"))
+        .containsExactly(java.util.Arrays.asList(72L, 36.0, "2026-11-30", null));
+  }
+
   @Test
   void aDeletedObjectIsNamedInTheError() {
     org.assertj.core.api.Assertions.assertThatThrownBy(

@@ -47,8 +47,9 @@ class ValidateTargetConfigTest {
             problems(
                 "objects: {bus: nope}\nrules: [{name: r, pattern: {source: [a]}, targets: [{id: t,"
                     + " validate: {format: xml, processedPrefix: out/, rejectedPrefix: out/, schema:"
-                    + " {columns: [{name: a, type: money}, {name: b, min: 5, max: 1, pattern: '[',"
-                    + " format: 'bbbb'}, {name: b}]}}}]}]"))
+                    + " {columns: [{name: a, type: money}, {name: b, type: date, min: 5, max: 1,"
+                    + " pattern: '[', format: 'bbbb'}, {name: b}, {name: c, type: date, format:"
+                    + " dd/MM}, {name: d, type: timestamp, format: dd/MM/yyyy}]}}}]}]"))
         .containsExactlyInAnyOrder(
             "/objects/bus: names bus \"nope\", which is not configured (buses: default)",
             prefix + "/format: expected one of csv, ndjson, json, got \"xml\"",
@@ -63,7 +64,13 @@ class ValidateTargetConfigTest {
             prefix
                 + "/schema/columns/1/format: is not a date pattern (Unknown pattern letter: b),"
                 + " got \"bbbb\"",
-            prefix + "/schema/columns/2/name: names column b twice");
+            prefix + "/schema/columns/2/name: names column b twice",
+            prefix
+                + "/schema/columns/3/format: is not a date pattern (it needs a year, a month and a"
+                + " day, as dd/MM/yyyy has them), got \"dd/MM\"",
+            prefix
+                + "/schema/columns/4/format: applies to type date only (a date pattern), got it on"
+                + " type timestamp");
   }
 
   @Test
