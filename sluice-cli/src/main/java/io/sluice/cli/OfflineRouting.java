@@ -10,6 +10,7 @@ import io.sluice.core.config.TargetConfig;
 import io.sluice.core.rules.PatternExplainer;
 import io.sluice.core.rules.RuleSet;
 import io.sluice.core.targets.DeliveryException;
+import io.sluice.core.transform.FunctionTransform;
 import io.sluice.core.transform.TransformInput;
 import io.sluice.core.transform.TransformOutput;
 import io.sluice.engine.EventMatcher;
@@ -98,6 +99,12 @@ final class OfflineRouting {
         ObjectNode target = targets.addObject();
         target.put("target", t.id());
         target.put("kind", t.spec().kind());
+        if (t.transform() instanceof FunctionTransform ft) {
+          // functions run on a server: show the record data the function would get
+          target.put("function", ft.function());
+          target.set("payload", m.event().tree());
+          continue;
+        }
         TargetBody body =
             TargetBody.of(
                 t.transform(),
@@ -117,6 +124,7 @@ final class OfflineRouting {
           case TargetBody.Send s -> target.set("payload", tree(s.body()));
           case TargetBody.Skip s -> target.put("skipped", s.reason());
           case TargetBody.Fail f -> target.put("error", f.error());
+          case TargetBody.Retry f -> target.put("error", f.error());
         }
       }
     }

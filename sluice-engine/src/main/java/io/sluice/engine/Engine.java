@@ -35,7 +35,8 @@ public final class Engine implements AutoCloseable {
       Clock clock,
       MeterRegistry meters,
       Kinds kinds,
-      Health health) {
+      Health health,
+      io.sluice.core.functions.Functions functions) {
     this.config = config;
     this.log = log;
     this.clock = clock;
@@ -48,7 +49,8 @@ public final class Engine implements AutoCloseable {
         .description(
             "Damaged batches found in the event log (by readers or the scrub); read around")
         .register(meters);
-    this.routing = new Routing(log, buses, ingest, clock, meters, config.dataDir(), kinds, health);
+    this.routing =
+        new Routing(log, buses, ingest, clock, meters, config.dataDir(), kinds, health, functions);
     this.rules =
         new RuleCatalog(
             config.rules(),
@@ -95,8 +97,23 @@ public final class Engine implements AutoCloseable {
       MeterRegistry meters,
       Kinds kinds,
       Health health) {
+    return start(config, log, clock, meters, kinds, health, null);
+  }
+
+  /**
+   * As above, with the node's {@code functions} for function transforms ({@code null} when the node
+   * has none).
+   */
+  public static Engine start(
+      SluiceConfig config,
+      EventLog log,
+      Clock clock,
+      MeterRegistry meters,
+      Kinds kinds,
+      Health health,
+      io.sluice.core.functions.Functions functions) {
     try {
-      return new Engine(config, log, clock, meters, kinds, health);
+      return new Engine(config, log, clock, meters, kinds, health, functions);
     } catch (RuntimeException e) {
       log.close();
       throw e;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.core.config.RuleConfig;
 import io.sluice.core.config.TargetConfig;
+import io.sluice.core.functions.Functions;
 import io.sluice.core.kinds.Kinds;
 import io.sluice.core.kinds.TargetContext;
 import io.sluice.core.rules.RuleSet;
@@ -99,7 +100,8 @@ public final class Routing implements AutoCloseable {
       MeterRegistry meters,
       Path dataDir,
       Kinds kinds,
-      Health health) {
+      Health health,
+      Functions functions) {
     this.log = log;
     this.buses = buses;
     this.clock = clock;
@@ -117,7 +119,8 @@ public final class Routing implements AutoCloseable {
     this.retries = new RetryQueue(log, clock, health, metrics, table, deadLetters);
     this.replays = new Replays(log, buses, clock, table, dataDir.resolve("replays"));
     this.parts =
-        new TargetRunner.Parts(clock, scheduler, retries, deadLetters, replays, metrics.registry);
+        new TargetRunner.Parts(
+            clock, scheduler, retries, deadLetters, replays, metrics.registry, functions);
     this.ingest = ingest;
     this.kinds = kinds;
   }

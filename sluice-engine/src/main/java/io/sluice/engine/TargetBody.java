@@ -3,10 +3,16 @@ package io.sluice.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.Json;
+import io.sluice.core.functions.FirehoseRecords;
+import io.sluice.core.functions.Functions;
+import io.sluice.core.functions.InvocationResult;
+import io.sluice.core.transform.FunctionTransform;
 import io.sluice.core.transform.Transform;
 import io.sluice.core.transform.TransformInput;
 import io.sluice.core.transform.TransformOutput;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What one target is handed for one matched event: the target's transform (input transformer or jq)
@@ -37,6 +43,112 @@ public sealed interface TargetBody {
    * error}, which starts with {@code "transform failed: "}.
    */
   record Fail(String error) implements TargetBody {}
+
+  /**
+   * The function that transforms this event failed in a way a later attempt may not (it timed out,
+   * crashed, was throttled, or failed with a retryable error): the delivery is retried like a
+   * failed send.
+   */
+  record Retry(String error) implements TargetBody {}
+
+  /**
+   * The bodies of a batch: {@link #of} for each, or, for a {@link FunctionTransform}, one call of
+   * the function for the whole batch with Firehose's contract. {@code functions} may be null when
+   * no function transform is used.
+   */
+  static List<TargetBody> ofAll(
+      Transform transform, List<TransformInput> ins, Functions functions, String caller) {
+    List<TargetBody> out = new ArrayList<>(ins.size());
+    if (!(transform instanceof FunctionTransform ft)) {
+      for (TransformInput in : ins) {
+        out.add(of(transform, in));
+      }
+      return out;
+    }
+    if (functions == null) {
+      throw new IllegalStateException(
+          caller + ": function transforms need the node's functions, which are not started");
+    }
+    List<FirehoseRecords.Record> records = new ArrayList<>(ins.size());
+    for (int i = 0; i < ins.size(); i++) {
+      TransformInput in = marked(ins.get(i));
+      records.add(new FirehoseRecords.Record(Integer.toString(i), bytes(in), in.ingestionTimeMs()));
+    }
+    String stream = ins.get(0).rule() + "-" + ins.get(0).target();
+    byte[] request =
+        FirehoseRecords.request(java.util.UUID.randomUUID().toString(), stream, records);
+    InvocationResult r =
+        functions.invoke(ft.function(), request, caller, java.time.Duration.ofSeconds(30));
+    if (r instanceof InvocationResult.Failure f) {
+      String error = "transform function " + ft.function() + " failed: " + f.describe();
+      for (int i = 0; i < ins.size(); i++) {
+        out.add(f.isRetryable() ? new Retry(error) : new Fail("transform failed: " + error));
+      }
+      return out;
+    }
+    List<FirehoseRecords.Outcome> outcomes;
+    try {
+      outcomes =
+          FirehoseRecords.outcomes(
+              ft.function(), records, ((InvocationResult.Success) r).payload());
+    } catch (IllegalArgumentException e) {
+      for (int i = 0; i < ins.size(); i++) {
+        out.add(new Fail("transform failed: " + e.getMessage()));
+      }
+      return out;
+    }
+    for (FirehoseRecords.Outcome o : outcomes) {
+      out.add(
+          switch (o) {
+            case FirehoseRecords.Ok ok -> new Send(body(ok.data()));
+            case FirehoseRecords.Dropped d ->
+                new Skip("transform function " + ft.function() + " dropped it");
+            case FirehoseRecords.Failed f -> new Fail("transform failed: " + f.reason());
+          });
+    }
+    return out;
+  }
+
+  /** The event a function transform gets: the stored event, with its replay mark. */
+  private static byte[] bytes(TransformInput marked) {
+    if (marked.replayName() == null) {
+      return marked.eventJson();
+    }
+    try {
+      return Json.MAPPER.writeValueAsBytes(marked.event());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A record's new data: JSON when it parses as JSON, else text. */
+  private static TransformOutput body(byte[] data) {
+    try {
+      JsonNode tree = Json.MAPPER.readTree(data);
+      if (tree != null) {
+        return new TransformOutput.Json(tree, data);
+      }
+    } catch (IOException notJson) {
+      // text, then
+    }
+    return new TransformOutput.Text(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static TransformInput marked(TransformInput in) {
+    if (in.replayName() == null) {
+      return in;
+    }
+    ObjectNode copy = ((ObjectNode) in.event()).deepCopy();
+    copy.put("replay-name", in.replayName());
+    return new TransformInput(
+        copy,
+        in.eventJson(),
+        in.bus(),
+        in.rule(),
+        in.target(),
+        in.ingestionTimeMs(),
+        in.replayName());
+  }
 
   /**
    * Applies {@code transform} to {@code in}; {@code in.event()} is the stored envelope, without a

@@ -1,6 +1,7 @@
 package io.sluice.engine;
 
 import io.sluice.core.config.TargetConfig;
+import io.sluice.core.functions.Functions;
 import io.sluice.core.targets.DeliveryException;
 import io.sluice.core.targets.Outbound;
 import io.sluice.core.targets.Sender;
@@ -51,6 +52,7 @@ final class TargetRunner {
    * @param retries where a delivery waits for a later attempt, and whose entries a retried delivery
    *     settles
    * @param replays which a replayed delivery settles
+   * @param functions the node's functions, for function transforms (null: none)
    */
   record Parts(
       Clock clock,
@@ -58,7 +60,8 @@ final class TargetRunner {
       RetryQueue retries,
       DeadLetters deadLetters,
       Replays replays,
-      TargetMetrics.Registry metrics) {}
+      TargetMetrics.Registry metrics,
+      Functions functions) {}
 
   final String bus;
   final String rule;
@@ -244,12 +247,18 @@ final class TargetRunner {
     List<Outbound> out = new ArrayList<>(batch.size());
     List<Delivery> sending = new ArrayList<>(batch.size());
     Transform transform = s.config().transform();
+    List<TransformInput> inputs = new ArrayList<>(batch.size());
     for (Delivery d : batch) {
-      TransformOutput body;
-      switch (TargetBody.of(
-          transform,
+      inputs.add(
           new TransformInput(
-              d.event(), d.eventJson(), bus, rule, id, d.ingestionTimeMs(), d.replayName()))) {
+              d.event(), d.eventJson(), bus, rule, id, d.ingestionTimeMs(), d.replayName()));
+    }
+    List<TargetBody> bodies =
+        TargetBody.ofAll(transform, inputs, parts.functions(), "target " + rule + "/" + id);
+    for (int i = 0; i < batch.size(); i++) {
+      Delivery d = batch.get(i);
+      TransformOutput body;
+      switch (bodies.get(i)) {
         case TargetBody.Send send -> body = send.body();
         case TargetBody.Skip skip -> {
           metrics.skipped();
@@ -259,6 +268,13 @@ final class TargetRunner {
         }
         case TargetBody.Fail fail -> {
           deadLetter(d.attempted(started, fail.error()), fail.error());
+          continue;
+        }
+        case TargetBody.Retry retry -> {
+          failed(
+              d.attempted(started, retry.error()),
+              DeliveryException.retryable(retry.error()),
+              s.config());
           continue;
         }
       }

@@ -86,7 +86,7 @@ public final class Node implements AutoCloseable {
               meters);
       Kinds k = SluiceKinds.of(l, validator, fh);
       logHandedOver = true; // from here the engine owns the log, and closes it if it fails
-      e = Engine.start(config, log, clock, meters, k, health);
+      e = Engine.start(config, log, clock, meters, k, health, fh);
       started = e;
       var box = config.objects().inbox();
       this.inbox =

@@ -49,6 +49,7 @@ public final class RuleReader {
       List.of(
           "inputTransformer",
           "jq",
+          "transform",
           "concurrency",
           "rateLimit",
           "timeout",
@@ -226,8 +227,26 @@ public final class RuleReader {
     Transform transform = Transform.IDENTITY;
     ConfigNode it = t.field("inputTransformer");
     ConfigNode jq = t.field("jq");
-    if (!it.isMissing() && !jq.isMissing()) {
-      t.problem("expected at most one of inputTransformer and jq, got both");
+    ConfigNode fn = t.field("transform");
+    List<String> transforms = new ArrayList<>();
+    for (ConfigNode x : List.of(it, jq, fn)) {
+      if (!x.isMissing()) {
+        transforms.add(x.path().substring(x.path().lastIndexOf('/') + 1));
+      }
+    }
+    if (transforms.size() > 1) {
+      t.problem(
+          "expected at most one of inputTransformer, jq and transform, got "
+              + String.join(" and ", transforms));
+    } else if (!fn.isMissing()) {
+      if (fn.isObject(true, "a mapping {function: NAME}")) {
+        fn.allowOnly("function");
+        String name = fn.field("function").requiredString("the name of a declared function");
+        context.checkFunction(fn.field("function"), name);
+        if (name != null) {
+          transform = new io.sluice.core.transform.FunctionTransform(name);
+        }
+      }
     } else if (!it.isMissing()) {
       if (it.isObject(true, "a mapping with inputPathsMap and inputTemplate")) {
         it.allowOnly("inputPathsMap", "inputTemplate");
