@@ -39,16 +39,16 @@ final class ObjectsApi implements Api {
   }
 
   /**
-   * The key of the request: refused when the path ends with {@code /}, which the router would
-   * otherwise drop ({@code PUT /objects/b/a/b/} stored {@code a/b}).
+   * The key of the request, decoded from the path as it came: the router's decoding would turn
+   * {@code a%2Fb} into {@code a/b} and drop a trailing {@code /}, so the key is read from the raw
+   * request URI (after {@code /objects/<bucket>/}) and decoded once by {@link
+   * ObjectStore#decodeKey}, which refuses encoded slashes, backslashes, dot segments and control
+   * characters.
    */
   private static String key(Context ctx) {
-    String key = ctx.pathParam("key");
     String uri = ctx.req().getRequestURI();
-    if (uri != null && uri.endsWith("/")) {
-      ObjectStore.checkKey(key + "/");
-    }
-    return key;
+    int start = uri.indexOf('/', "/objects/".length());
+    return ObjectStore.decodeKey(start < 0 ? "" : uri.substring(start + 1));
   }
 
   private static Map<String, Object> json(ObjectInfo i) {
