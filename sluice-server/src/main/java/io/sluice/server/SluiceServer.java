@@ -114,7 +114,7 @@ public final class SluiceServer implements AutoCloseable {
                 for (Api api : apis) {
                   api.mount(cfg.routes);
                 }
-                HttpErrors.mount(cfg.routes);
+                HttpErrors.install(cfg);
               });
       app.start();
     } catch (RuntimeException e) {
