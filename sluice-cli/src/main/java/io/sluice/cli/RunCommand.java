@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import ch.qos.logback.classic.Level;
+import io.sluice.core.InvalidInputException;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
 import io.sluice.server.SluiceKinds;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code sluice run [CONFIG]}: starts the server until SIGTERM or Ctrl-C. */
 @Command(
@@ -46,9 +48,17 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--insecure", description = "Allow a non-loopback address without API keys.")
   boolean insecure;
 
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice")).setLevel(Level.INFO);
+    if (port != null && (port < 0 || port > 65535)) {
+      spec.commandLine()
+          .getErr()
+          .println("sluice: --port: expected a port 0..65535 (0 picks a free one), got " + port);
+      return SluiceCommand.EXIT_USAGE;
+    }
     SluiceConfig c = load(config);
     if (data != null) {
       c = c.withDataDir(data.toAbsolutePath().normalize());
@@ -59,8 +69,17 @@ final class RunCommand implements Callable<Integer> {
     if (host != null) {
       c = c.withServer(c.server().withHost(host));
     }
-    SluiceServer server =
-        SluiceServer.start(c, SluiceServer.Options.DEFAULTS.withInsecure(insecure));
+    SluiceServer server;
+    try {
+      server = SluiceServer.start(c, SluiceServer.Options.DEFAULTS.withInsecure(insecure));
+    } catch (InvalidInputException e) {
+      if (e.problems().size() == 1 && e.problems().get(0).path().startsWith("/server/")) {
+        // where to listen: the message names the option to change (port 7070 is in use …)
+        spec.commandLine().getErr().println("sluice: " + e.problems().get(0).message());
+        return SluiceCommand.EXIT_FAILED;
+      }
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
