@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       SendCommand.class,
       TailCommand.class,
+      BusesCommand.class,
       ValidateCommand.class,
       KeysCommand.class,
       RulesCommand.class,
