@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ObjectCommands.Put.class,
       ObjectCommands.Get.class,
+      ObjectCommands.Objects.class,
       LogCommand.class,
       CommandLine.HelpCommand.class
     })

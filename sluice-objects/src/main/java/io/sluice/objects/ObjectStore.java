@@ -738,6 +738,11 @@ public final class ObjectStore {
     return true;
   }
 
+  /** Whether {@code bucket} exists: an object was put in it once (it stays when emptied). */
+  public boolean hasBucket(String bucket) throws IOException {
+    return bucket(bucket, false) != null;
+  }
+
   /**
    * Objects whose key starts with {@code prefix}, in key order, after {@code cursor} (the {@code
    * next} of an earlier page).
