@@ -70,6 +70,10 @@ final class RunCommand implements Callable<Integer> {
       c = c.withServer(c.server().withHost(host));
     }
     SluiceServer server;
+    // Javalin logs "Failed to start Javalin" before the exception that says why: ours says it
+    var javalin = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.javalin.Javalin");
+    Level javalinLevel = javalin.getLevel();
+    javalin.setLevel(Level.OFF);
     try {
       server = SluiceServer.start(c, SluiceServer.Options.DEFAULTS.withInsecure(insecure));
     } catch (InvalidInputException e) {
@@ -79,6 +83,8 @@ final class RunCommand implements Callable<Integer> {
         return SluiceCommand.EXIT_FAILED;
       }
       throw e;
+    } finally {
+      javalin.setLevel(javalinLevel);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

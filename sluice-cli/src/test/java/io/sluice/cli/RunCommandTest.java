@@ -22,9 +22,24 @@ class RunCommandTest {
           Files.isReadable(Path.of("/proc/net/tcp"))
               ? " (by pid " + ProcessHandle.current().pid() + ")"
               : "";
-      LogCommandTest.Run r =
-          LogCommandTest.run(
-              "run", "--port", Integer.toString(port), "--data", dir.resolve("data").toString());
+      var root =
+          (ch.qos.logback.classic.Logger)
+              org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      var logged =
+          new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+      logged.start();
+      root.addAppender(logged);
+      LogCommandTest.Run r;
+      try {
+        r =
+            LogCommandTest.run(
+                "run", "--port", Integer.toString(port), "--data", dir.resolve("data").toString());
+      } finally {
+        root.detachAppender(logged);
+      }
+      assertThat(logged.list)
+          .as("nothing logged above INFO: the one message says it all")
+          .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
       assertThat(r.exit()).isEqualTo(1);
       assertThat(r.err())
           .isEqualTo("sluice: port " + port + " is in use" + by + "; choose another with --port\n");
