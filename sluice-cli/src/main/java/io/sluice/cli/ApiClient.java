@@ -125,6 +125,12 @@ final class ApiClient {
     return url.equals(DEFAULT_URL) ? " (the default: no --url or $SLUICE_URL given)" : "";
   }
 
+  /** One URL path segment or query value, percent-encoded ({@code /} too, a space as %20). */
+  static String segment(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
+  }
+
   private HttpClient http() {
     if (http == null) {
       http =

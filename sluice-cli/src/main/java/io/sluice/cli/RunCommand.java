@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import ch.qos.logback.classic.Level;
+import io.sluice.core.InvalidInputException;
 import io.sluice.core.Problem;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.ServerConfig;
@@ -67,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
               + ", got "
               + Problem.render(logLevel));
     }
+    if (port != null && (port < 0 || port > 65535)) {
+      spec.commandLine()
+          .getErr()
+          .println("sluice: --port: expected a port 0..65535 (0 picks a free one), got " + port);
+      return SluiceCommand.EXIT_USAGE;
+    }
     SluiceConfig c = load(config);
     setLogLevel(logLevel != null ? logLevel : c.server().logLevel());
     if (data != null) {
@@ -78,8 +85,23 @@ final class RunCommand implements Callable<Integer> {
     if (host != null) {
       c = c.withServer(c.server().withHost(host));
     }
-    SluiceServer server =
-        SluiceServer.start(c, SluiceServer.Options.DEFAULTS.withInsecure(insecure));
+    SluiceServer server;
+    // Javalin logs "Failed to start Javalin" before the exception that says why: ours says it
+    var javalin = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.javalin.Javalin");
+    Level javalinLevel = javalin.getLevel();
+    javalin.setLevel(Level.OFF);
+    try {
+      server = SluiceServer.start(c, SluiceServer.Options.DEFAULTS.withInsecure(insecure));
+    } catch (InvalidInputException e) {
+      if (e.problems().size() == 1 && e.problems().get(0).path().startsWith("/server/")) {
+        // where to listen: the message names the option to change (port 7070 is in use …)
+        spec.commandLine().getErr().println("sluice: " + e.problems().get(0).message());
+        return SluiceCommand.EXIT_FAILED;
+      }
+      throw e;
+    } finally {
+      javalin.setLevel(javalinLevel);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

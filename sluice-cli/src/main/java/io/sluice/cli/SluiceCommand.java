@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       SendCommand.class,
       TailCommand.class,
+      BusesCommand.class,
       ValidateCommand.class,
       TestCommand.class,
       KeysCommand.class,
@@ -36,6 +37,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ObjectCommands.Put.class,
       ObjectCommands.Get.class,
+      ObjectCommands.Objects.class,
       LogCommand.class,
       FunctionsCommand.class,
       CommandLine.HelpCommand.class

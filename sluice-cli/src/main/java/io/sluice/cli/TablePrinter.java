@@ -5,7 +5,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Prints a query result ({"columns","rows"}) as an aligned text table. */
+/**
+ * Prints a result ({"columns","rows"}: a query's, or a listing built like one) as an aligned text
+ * table, numbers right-aligned, with a count of its rows.
+ */
 final class TablePrinter {
 
   private static final int MAX_CELL = 60;
@@ -13,6 +16,11 @@ final class TablePrinter {
   private TablePrinter() {}
 
   static void print(JsonNode result, PrintWriter out) {
+    print(result, out, "row", "rows");
+  }
+
+  /** The same, counting the rows as {@code one} / {@code many} ("1 object", "3 objects"). */
+  static void print(JsonNode result, PrintWriter out, String one, String many) {
     List<String> cols = new ArrayList<>();
     result.get("columns").forEach(c -> cols.add(c.asText()));
     List<List<String>> rows = new ArrayList<>();
@@ -62,7 +70,8 @@ final class TablePrinter {
     out.println(
         "("
             + n
-            + (n == 1 ? " row" : " rows")
+            + " "
+            + (n == 1 ? one : many)
             + (result.path("truncated").asBoolean() ? ", truncated at the row limit" : "")
             + ")");
   }

@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * <p>Keys are checked before anything touches the disk: no {@code ..} or {@code .} segment, no
  * empty segment, no absolute key, no trailing slash, no backslash, no control character, no
  * percent-encoded dot, slash or backslash (a second decoding elsewhere must not make a traversal:
- * outputs and the inbox map keys to paths), at most 1024 bytes.
+ * outputs and the inbox map keys to paths), at most 1024 bytes. A key taken from a URI path goes
+ * through {@link #decodeKey} first, which checks it as it came, before its one decoding.
  *
  * <p>A crash between a commit and its event leaves the object without its event (the write was not
  * answered, so a client retries it). Buckets of the earlier layout ({@code data/<key>} and {@code
@@ -110,6 +111,10 @@ public final class ObjectStore {
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
   private static final Pattern ENCODED =
       Pattern.compile("%(2e|2f|5c|00)", Pattern.CASE_INSENSITIVE);
+
+  /** A path segment that decodes to {@code .} or {@code ..}. */
+  private static final Pattern DOT_SEGMENT =
+      Pattern.compile("(\\.|%2e){1,2}", Pattern.CASE_INSENSITIVE);
 
   private final Path root;
   private final long maxBytes;
@@ -231,6 +236,124 @@ public final class ObjectStore {
         throw bad("/key", "expected no . or .. segment in a key, got " + Problem.render(key), key);
       }
     }
+  }
+
+  /**
+   * The key of a URI path, given as it came ({@code encoded}: still percent-encoded), decoded once
+   * and checked. Refused before decoding: a percent-encoded slash ({@code %2F}: the key would not
+   * have the segments the path shows) or backslash ({@code %5C}), a segment that is {@code .} or
+   * {@code ..} spelled with {@code %2E}, a percent-encoded control character, a {@code %} without
+   * two hex digits, bytes that are not UTF-8; the decoded key must then pass {@link #checkKey}. A
+   * {@code +} is a plus, not a space (path rules, not form rules).
+   *
+   * @throws InvalidInputException naming the key as it came and the problem
+   */
+  public static String decodeKey(String encoded) {
+    if (encoded == null
+        || encoded.indexOf('%') < 0
+        || io.sluice.core.Utf8.firstLoneSurrogate(encoded) >= 0) {
+      checkKey(encoded);
+      return encoded;
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(encoded.length());
+    int run = 0; // start of the text since the last escape
+    for (int i = 0; i < encoded.length(); i++) {
+      if (encoded.charAt(i) != '%') {
+        continue;
+      }
+      bytes.writeBytes(encoded.substring(run, i).getBytes(StandardCharsets.UTF_8));
+      int v = i + 2 < encoded.length() ? hexByte(encoded.charAt(i + 1), encoded.charAt(i + 2)) : -1;
+      if (v < 0) {
+        String got = encoded.substring(i, Math.min(i + 3, encoded.length()));
+        throw bad(
+            "/key",
+            "expected % and two hex digits in a key, got "
+                + Problem.render(got)
+                + " at "
+                + i
+                + " in "
+                + Problem.render(encoded),
+            encoded);
+      }
+      String escape = encoded.substring(i, i + 3);
+      if (v == '/') {
+        throw bad(
+            "/key",
+            "expected no percent-encoded slash ("
+                + escape
+                + ") in a key, got "
+                + Problem.render(encoded),
+            encoded);
+      }
+      if (v == '\\') {
+        throw bad(
+            "/key",
+            "expected no percent-encoded backslash ("
+                + escape
+                + ") in a key, got "
+                + Problem.render(encoded),
+            encoded);
+      }
+      if (v < 0x20 || v == 0x7f) {
+        throw bad(
+            "/key",
+            "expected no control characters in a key, got "
+                + escape
+                + " (U+"
+                + String.format("%04X", v)
+                + ") at "
+                + i
+                + " in "
+                + Problem.render(encoded),
+            encoded);
+      }
+      bytes.write(v);
+      i += 2;
+      run = i + 1;
+    }
+    bytes.writeBytes(encoded.substring(run).getBytes(StandardCharsets.UTF_8));
+    String key;
+    try {
+      key =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+              .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw bad(
+          "/key",
+          "expected percent-encoded UTF-8 in a key, got " + Problem.render(encoded),
+          encoded);
+    }
+    for (String seg : encoded.split("/", -1)) {
+      if (seg.indexOf('%') >= 0 && DOT_SEGMENT.matcher(seg).matches()) {
+        throw bad(
+            "/key",
+            "expected no percent-encoded . or .. segment in a key, got " + Problem.render(encoded),
+            encoded);
+      }
+    }
+    checkKey(key);
+    return key;
+  }
+
+  /** The byte two ASCII hex digits spell, or -1. */
+  private static int hexByte(char hi, char lo) {
+    int h = hexDigit(hi);
+    int l = hexDigit(lo);
+    return h < 0 || l < 0 ? -1 : h * 16 + l;
+  }
+
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
   }
 
   private ReentrantLock stripe(String bucket, String key) {
@@ -613,6 +736,11 @@ public final class ObjectStore {
     }
     Files.deleteIfExists(blobFile(b, e.blob()));
     return true;
+  }
+
+  /** Whether {@code bucket} exists: an object was put in it once (it stays when emptied). */
+  public boolean hasBucket(String bucket) throws IOException {
+    return bucket(bucket, false) != null;
   }
 
   /**

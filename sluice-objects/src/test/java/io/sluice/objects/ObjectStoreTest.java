@@ -224,6 +224,75 @@ class ObjectStoreTest {
     }
   }
 
+  static Stream<Arguments> badEncodedKeys() {
+    return Stream.of(
+        Arguments.of(
+            "a%2Fb", "/key: expected no percent-encoded slash (%2F) in a key, got \"a%2Fb\""),
+        Arguments.of(
+            "..%2f..%2fescape",
+            "/key: expected no percent-encoded slash (%2f) in a key, got \"..%2f..%2fescape\""),
+        Arguments.of(
+            "a%5Cb", "/key: expected no percent-encoded backslash (%5C) in a key, got \"a%5Cb\""),
+        Arguments.of(
+            "a/%2e%2e/b",
+            "/key: expected no percent-encoded . or .. segment in a key, got \"a/%2e%2e/b\""),
+        Arguments.of(
+            "a/.%2E/b",
+            "/key: expected no percent-encoded . or .. segment in a key, got \"a/.%2E/b\""),
+        Arguments.of(
+            "%2e/b", "/key: expected no percent-encoded . or .. segment in a key, got \"%2e/b\""),
+        Arguments.of(
+            "a%00b",
+            "/key: expected no control characters in a key, got %00 (U+0000) at 1 in \"a%00b\""),
+        Arguments.of(
+            "a%1fb",
+            "/key: expected no control characters in a key, got %1f (U+001F) at 1 in \"a%1fb\""),
+        Arguments.of(
+            "a%7Fb",
+            "/key: expected no control characters in a key, got %7F (U+007F) at 1 in \"a%7Fb\""),
+        Arguments.of(
+            "a%zzb", "/key: expected % and two hex digits in a key, got \"%zz\" at 1 in \"a%zzb\""),
+        Arguments.of(
+            "a%2", "/key: expected % and two hex digits in a key, got \"%2\" at 1 in \"a%2\""),
+        Arguments.of(
+            "a%\u0661\u0661",
+            "/key: expected % and two hex digits in a key, got \"%\u0661\u0661\" at 1 in"
+                + " \"a%\u0661\u0661\""),
+        Arguments.of("a%FFb", "/key: expected percent-encoded UTF-8 in a key, got \"a%FFb\""),
+        Arguments.of("a%C0%AF", "/key: expected percent-encoded UTF-8 in a key, got \"a%C0%AF\""),
+        // decoded once: what decodes to a percent-encoding is refused as the decoded key
+        Arguments.of(
+            "a%252Fb",
+            "/key: expected no percent-encoded dot, slash, backslash or NUL in a key, got"
+                + " \"a%2Fb\""),
+        Arguments.of(
+            "dir%2F", "/key: expected no percent-encoded slash (%2F) in a key, got \"dir%2F\""),
+        Arguments.of("dir/", "/key: expected a key that does not end with /, got \"dir/\""),
+        Arguments.of("a/../b", "/key: expected no . or .. segment in a key, got \"a/../b\""));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badEncodedKeys")
+  void aKeyFromAUriPathIsRefusedAsItCameWhenAnEncodingHidesAProblem(
+      String encoded, String message) {
+    assertThatThrownBy(() -> ObjectStore.decodeKey(encoded))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(message)
+        .extracting(e -> ((InvalidInputException) e).code())
+        .isEqualTo(InvalidInputException.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void aKeyFromAUriPathIsDecodedOnceByPathRules() {
+    assertThat(ObjectStore.decodeKey("raw/a.csv")).isEqualTo("raw/a.csv");
+    assertThat(ObjectStore.decodeKey("a%2eb")).isEqualTo("a.b");
+    assertThat(ObjectStore.decodeKey("a%20b")).isEqualTo("a b");
+    assertThat(ObjectStore.decodeKey("a+b")).as("a plus is a plus in a path").isEqualTo("a+b");
+    assertThat(ObjectStore.decodeKey("%C3%A9t%C3%A9/%E2%82%AC")).isEqualTo("été/€");
+    assertThat(ObjectStore.decodeKey("a%25b")).isEqualTo("a%b");
+    assertThat(ObjectStore.decodeKey("%2e%2e.x/y")).as("not a dot segment").isEqualTo("...x/y");
+  }
+
   @Test
   void badBucketsAndLimits() throws Exception {
     ObjectStore s =

@@ -1,18 +1,35 @@
 package io.sluice.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.InvalidInputException;
+import io.sluice.core.Json;
 import io.sluice.core.Problem;
+import io.sluice.core.config.BusConfig;
+import io.sluice.core.config.ByteSizes;
+import io.sluice.core.config.Durations;
 import io.sluice.engine.BusCursor;
 import io.sluice.engine.Buses;
 import io.sluice.engine.ReadPage;
 import io.sluice.engine.StoredEvent;
+import io.sluice.log.LogInfo;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code GET /buses/{bus}/events?from=0&limit=N[&cursor=C]}: reads a bus across all partitions.
+ * {@code GET /buses} and {@code GET /buses/{bus}}: the buses, each with its config (retention in
+ * the config's short form, {@code 7d}; {@code fsync} {@code always} or {@code interval} with its
+ * {@code fsyncInterval}) and, per partition, the oldest retained offset ({@code startOffset}), the
+ * offset the next event gets ({@code endOffset}), bytes on disk and segment files:
+ *
+ * <pre>{@code
+ * {"buses":[{"name":"orders","events":12,"sizeBytes":4096,"retention":"7d","retentionBytes":null,
+ *   "fsync":"always","fsyncInterval":null,
+ *   "partitions":[{"partition":0,"startOffset":0,"endOffset":12,"sizeBytes":4096,"segments":1}]}]}
+ * }</pre>
+ *
+ * <p>{@code GET /buses/{bus}/events?from=0&limit=N[&cursor=C]}: reads a bus across all partitions.
  * Response {@code {"events":[{"partition":p,"offset":o,"event":{…}}],"next":"C"}}. {@code from} is
  * an offset (the same in every partition), {@code earliest}, {@code latest} or an ISO-8601 time;
  * {@code cursor} (the {@code next} of an earlier response) continues where that one ended and wins
@@ -35,7 +52,50 @@ final class BusReadApi implements Api {
 
   @Override
   public void mount(RoutesConfig routes) {
+    routes.get("/buses", this::list);
+    routes.get("/buses/{bus}", this::describe);
     routes.get("/buses/{bus}/events", this::get);
+  }
+
+  void list(Context ctx) {
+    keys.require(ctx, "read");
+    var out = Json.MAPPER.createObjectNode();
+    var arr = out.putArray("buses");
+    for (String name : buses.names()) {
+      arr.add(describe(name));
+    }
+    ctx.json(out);
+  }
+
+  void describe(Context ctx) {
+    keys.require(ctx, "read");
+    ctx.json(describe(ctx.pathParam("bus")));
+  }
+
+  /** One bus as {@code GET /buses} shows it; 404 for an unknown bus. */
+  private ObjectNode describe(String bus) {
+    BusConfig c = buses.config(bus);
+    LogInfo info = buses.info(bus);
+    ObjectNode b = Json.MAPPER.createObjectNode();
+    b.put("name", c.name());
+    b.put("events", info.records());
+    b.put("sizeBytes", info.sizeBytes());
+    b.put("retention", Durations.format(c.retention()));
+    b.put("retentionBytes", c.retentionBytes() < 0 ? null : ByteSizes.format(c.retentionBytes()));
+    b.put("fsync", c.fsync());
+    b.put(
+        "fsyncInterval", c.fsync().equals("interval") ? Durations.format(c.fsyncInterval()) : null);
+    var parts = b.putArray("partitions");
+    for (LogInfo.PartitionInfo p : info.partitions()) {
+      parts
+          .addObject()
+          .put("partition", p.partition())
+          .put("startOffset", p.startOffset())
+          .put("endOffset", p.endOffset())
+          .put("sizeBytes", p.sizeBytes())
+          .put("segments", p.segments());
+    }
+    return b;
   }
 
   void get(Context ctx) {

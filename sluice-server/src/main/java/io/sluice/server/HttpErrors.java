@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.sluice.core.CorruptDataException;
@@ -9,6 +10,7 @@ import io.sluice.core.InvalidInputException;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
 import io.sluice.core.TransientException;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -16,17 +18,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place exceptions become HTTP responses. Every error has one JSON shape:
+ * The one place errors become HTTP responses. Every error has one JSON shape:
  *
  * <pre>
  * {@code {"code":"INVALID_EVENT","message":"/source: is required: a non-empty string","problems":[{"path":"/source","message":"…","rejectedValue":null}]}}
  * </pre>
  *
+ * <p>That holds for the errors of our handlers (exceptions), of Javalin (no route, wrong method,
+ * body too large) and of Jetty, which refuses some requests before any handler sees them (a bad
+ * request line or header, a URI it cannot parse, a request line or headers over its limit): {@link
+ * #install} puts {@link JettyErrors} on the server and on the servlet context.
+ *
  * <p>Codes and statuses are a compatibility promise: INVALID_EVENT, MALFORMED_JSON,
- * INVALID_ARGUMENT, INVALID_CONFIG, LIMIT_EXCEEDED, INCOMPLETE_BODY → 400; UNAUTHORIZED → 401;
- * FORBIDDEN → 403; NOT_FOUND → 404; REQUEST_TIMEOUT → 408; CONFLICT → 409; TOO_LARGE → 413;
- * UNSUPPORTED_MEDIA_TYPE → 415; UNAVAILABLE → 503 with Retry-After; INTERNAL → 500 (logged once
- * with the request).
+ * INVALID_ARGUMENT, INVALID_CONFIG, LIMIT_EXCEEDED, INCOMPLETE_BODY, INVALID_URI, MALFORMED_REQUEST
+ * → 400; UNAUTHORIZED → 401; FORBIDDEN → 403; NOT_FOUND → 404; METHOD_NOT_ALLOWED → 405 with Allow;
+ * REQUEST_TIMEOUT → 408; CONFLICT → 409; TOO_LARGE → 413; URI_TOO_LONG → 414;
+ * UNSUPPORTED_MEDIA_TYPE → 415; EXPECTATION_FAILED → 417; HEADERS_TOO_LARGE → 431; INTERNAL,
+ * CORRUPT_DATA → 500 (logged once with the request); UNAVAILABLE → 503 with Retry-After;
+ * HTTP_VERSION_NOT_SUPPORTED → 505; any other status Jetty answers → HTTP_&lt;status&gt;.
  */
 final class HttpErrors {
 
@@ -50,28 +59,96 @@ final class HttpErrors {
     };
   }
 
+  /** A request line or header that does not parse as HTTP/1.1 (400). */
+  static final String MALFORMED_REQUEST = "MALFORMED_REQUEST";
+
+  /** A request URI that does not parse, or that Jetty will not serve (ambiguous, not UTF-8). */
+  static final String INVALID_URI = "INVALID_URI";
+
+  static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
+  static final String URI_TOO_LONG = "URI_TOO_LONG";
+  static final String HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE";
+  static final String EXPECTATION_FAILED = "EXPECTATION_FAILED";
+  static final String HTTP_VERSION_NOT_SUPPORTED = "HTTP_VERSION_NOT_SUPPORTED";
+
   /**
-   * Mounts the error handlers: every exception becomes the JSON error body; Javalin's own answers
-   * (no route, method not allowed, body too large) get the same shape.
+   * Installs every error handler on a Javalin config: exceptions of the routes, Javalin's own
+   * answers, errors ({@link Error}) of a handler, and {@link JettyErrors} for what Jetty refuses. A
+   * path that exists under another method answers 405 with {@code Allow}, not 404.
    */
-  static void mount(RoutesConfig routes) {
+  static void install(JavalinConfig cfg) {
+    cfg.http.prefer405over404 = true;
+    mount(cfg.routes);
+    cfg.router.javaLangErrorHandler(HttpErrors::handleError);
+    JettyErrors jetty = new JettyErrors();
+    cfg.jetty.modifyServer(server -> server.setErrorHandler(jetty));
+    cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jetty));
+  }
+
+  /**
+   * Mounts the route error handlers: every exception becomes the JSON error body; Javalin's own
+   * answers (no route, method not allowed, body too large) get the same shape.
+   */
+  private static void mount(RoutesConfig routes) {
     routes.exception(Exception.class, HttpErrors::handle);
     routes.exception(
         io.javalin.http.HttpResponseException.class,
         (e, ctx) -> {
-          String code =
-              switch (e.getStatus()) {
-                case 404 -> InvalidInputException.NOT_FOUND;
-                case 405 -> "METHOD_NOT_ALLOWED";
-                case 413 -> InvalidInputException.TOO_LARGE;
-                default -> "HTTP_" + e.getStatus();
-              };
-          String message =
-              e instanceof io.javalin.router.EndpointNotFound
-                  ? "no route " + ctx.method() + " " + ctx.path()
-                  : e.getMessage();
-          write(ctx, e.getStatus(), code, message, List.of());
+          switch (e.getStatus()) {
+            case 404 ->
+                write(
+                    ctx,
+                    404,
+                    InvalidInputException.NOT_FOUND,
+                    e instanceof io.javalin.router.EndpointNotFound
+                        ? "no route " + ctx.method() + " " + ctx.path()
+                        : e.getMessage(),
+                    List.of());
+            case 405 -> {
+              String allowed = e.getDetails().getOrDefault("availableMethods", "");
+              ctx.header("Allow", allowed);
+              write(
+                  ctx,
+                  405,
+                  METHOD_NOT_ALLOWED,
+                  methodNotAllowed(ctx.method().name(), ctx.path(), allowed),
+                  List.of());
+            }
+            case 413 -> write(ctx, 413, InvalidInputException.TOO_LARGE, e.getMessage(), List.of());
+            default ->
+                write(ctx, e.getStatus(), "HTTP_" + e.getStatus(), e.getMessage(), List.of());
+          }
         });
+  }
+
+  static String methodNotAllowed(String method, String path, String allowed) {
+    return "method "
+        + method
+        + " is not allowed on "
+        + path
+        + (allowed.isEmpty() ? "" : "; expected one of " + allowed);
+  }
+
+  /** An {@link Error} in a handler (Javalin does not map errors to exception handlers). */
+  private static void handleError(HttpServletResponse res, Error error) {
+    LOG.error("a request failed with {}", error.toString(), error);
+    if (res.isCommitted()) {
+      return;
+    }
+    byte[] body =
+        body(
+            "INTERNAL",
+            "internal error: " + error.getClass().getSimpleName() + "; see the server log",
+            List.of());
+    res.resetBuffer();
+    res.setStatus(500);
+    res.setContentType("application/json");
+    res.setContentLength(body.length);
+    try {
+      res.getOutputStream().write(body);
+    } catch (IOException e) {
+      LOG.debug("could not write the error response: {}", e.toString());
+    }
   }
 
   static void handle(Exception e, Context ctx) {

@@ -14,10 +14,10 @@ import java.util.Map;
 
 /**
  * The object store over HTTP: {@code PUT|GET|HEAD|DELETE /objects/{bucket}/{key…}} and {@code GET
- * /objects/{bucket}?prefix=P&cursor=C&limit=N}. A PUT streams the body to disk (never whole in
- * memory), answers only once the object and its {@code Object Created} event are durable, and is
- * refused with 413 over {@code objects.maxObjectBytes}. Writes need the {@code objects:write}
- * scope, reads {@code read}, when API keys are on.
+ * /objects/{bucket}?prefix=P&cursor=C&limit=N} (404 for a bucket no object was ever put in). A PUT
+ * streams the body to disk (never whole in memory), answers only once the object and its {@code
+ * Object Created} event are durable, and is refused with 413 over {@code objects.maxObjectBytes}.
+ * Writes need the {@code objects:write} scope, reads {@code read}, when API keys are on.
  */
 final class ObjectsApi implements Api {
 
@@ -39,16 +39,16 @@ final class ObjectsApi implements Api {
   }
 
   /**
-   * The key of the request: refused when the path ends with {@code /}, which the router would
-   * otherwise drop ({@code PUT /objects/b/a/b/} stored {@code a/b}).
+   * The key of the request, decoded from the path as it came: the router's decoding would turn
+   * {@code a%2Fb} into {@code a/b} and drop a trailing {@code /}, so the key is read from the raw
+   * request URI (after {@code /objects/<bucket>/}) and decoded once by {@link
+   * ObjectStore#decodeKey}, which refuses encoded slashes, backslashes, dot segments and control
+   * characters.
    */
   private static String key(Context ctx) {
-    String key = ctx.pathParam("key");
     String uri = ctx.req().getRequestURI();
-    if (uri != null && uri.endsWith("/")) {
-      ObjectStore.checkKey(key + "/");
-    }
-    return key;
+    int start = uri.indexOf('/', "/objects/".length());
+    return ObjectStore.decodeKey(start < 0 ? "" : uri.substring(start + 1));
   }
 
   private static Map<String, Object> json(ObjectInfo i) {
@@ -163,8 +163,20 @@ final class ObjectsApi implements Api {
             Problem.of("/limit", "expected an integer from 1 to 1000, got " + Problem.render(l)));
       }
     }
-    ObjectStore.Page page =
-        store.list(bucket, QueryParams.get(ctx, "prefix"), QueryParams.get(ctx, "cursor"), limit);
+    String prefix = QueryParams.get(ctx, "prefix");
+    String cursor = QueryParams.get(ctx, "cursor");
+    if (!store.hasBucket(bucket)) {
+      // a typo in the bucket must not look like an empty bucket
+      throw new InvalidInputException(
+          InvalidInputException.NOT_FOUND,
+          Problem.of(
+              "/bucket",
+              "no bucket named "
+                  + Problem.render(bucket)
+                  + " (a bucket exists once an object was put in it)",
+              Problem.render(bucket)));
+    }
+    ObjectStore.Page page = store.list(bucket, prefix, cursor, limit);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("objects", page.objects().stream().map(ObjectsApi::json).toList());
     out.put("next", page.next());

@@ -122,12 +122,12 @@ public final class SluiceServer implements AutoCloseable {
                 for (Api api : apis) {
                   api.mount(cfg.routes);
                 }
-                HttpErrors.mount(cfg.routes);
+                HttpErrors.install(cfg);
               });
       app.start();
     } catch (RuntimeException e) {
       node.close();
-      throw e;
+      throw cannotListen(sc, e);
     }
     this.ready = true;
     this.startup = Duration.ofNanos(System.nanoTime() - t0);
@@ -174,7 +174,9 @@ public final class SluiceServer implements AutoCloseable {
    * Opens the log under {@code <dataDir>/log}, starts the engine and the HTTP server.
    *
    * @throws InvalidInputException {@code INVALID_CONFIG} when asked to listen on a non-loopback
-   *     address without API keys and without {@code insecure}
+   *     address without API keys and without {@code insecure}, or when it cannot listen there: the
+   *     port is in use ({@code /server/port: port 7070 is in use (by pid 4242); choose another with
+   *     --port}), needs privileges, or the host is not an address of this machine
    */
   public static SluiceServer start(SluiceConfig config, Options options) {
     long t0 = System.nanoTime();
@@ -191,6 +193,69 @@ public final class SluiceServer implements AutoCloseable {
               Problem.render(sc.host())));
     }
     return new SluiceServer(config, options, t0);
+  }
+
+  /**
+   * What failed when the server could not bind, as a problem with the config (the port in use, with
+   * the pid holding it when {@code /proc} tells; a port that needs privileges; a host that is not
+   * an address of this machine), or {@code e} itself for any other failure.
+   */
+  static RuntimeException cannotListen(ServerConfig sc, RuntimeException e) {
+    java.net.BindException bind = null;
+    boolean unresolved = false;
+    for (Throwable t = e; t != null && bind == null && !unresolved; t = t.getCause()) {
+      if (t instanceof java.net.BindException b) {
+        bind = b;
+      }
+      unresolved = t instanceof java.nio.channels.UnresolvedAddressException;
+    }
+    if (bind == null && !unresolved) {
+      return e;
+    }
+    String why = bind == null || bind.getMessage() == null ? "" : bind.getMessage();
+    String port = Integer.toString(sc.port());
+    Problem p;
+    if (unresolved) {
+      p =
+          Problem.of(
+              "/server/host",
+              "host "
+                  + Problem.render(sc.host())
+                  + " does not resolve to an address; choose another with --host",
+              Problem.render(sc.host()));
+    } else if (why.contains("in use")) {
+      var pid = PortOwner.pid(sc.port());
+      p =
+          Problem.of(
+              "/server/port",
+              "port "
+                  + port
+                  + " is in use"
+                  + (pid.isPresent() ? " (by pid " + pid.getAsLong() + ")" : "")
+                  + "; choose another with --port",
+              port);
+    } else if (why.contains("Permission denied")) {
+      p =
+          Problem.of(
+              "/server/port",
+              "port "
+                  + port
+                  + " needs privileges (ports below 1024 do); choose another with --port",
+              port);
+    } else if (why.contains("assign requested address")) {
+      p =
+          Problem.of(
+              "/server/host",
+              "host "
+                  + Problem.render(sc.host())
+                  + " is not an address of this machine; choose another with --host",
+              Problem.render(sc.host()));
+    } else {
+      p =
+          Problem.of(
+              "/server/port", "cannot listen on " + sc.host() + " port " + port + ": " + why, port);
+    }
+    return new InvalidInputException(InvalidInputException.INVALID_CONFIG, p);
   }
 
   private void refuseWhileDraining(Context ctx) {

@@ -40,7 +40,7 @@ class ApiAloneTest {
               for (Api a : apis) {
                 a.mount(cfg.routes);
               }
-              HttpErrors.mount(cfg.routes);
+              HttpErrors.install(cfg);
             })
         .start();
   }
