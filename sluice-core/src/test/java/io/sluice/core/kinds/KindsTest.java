@@ -151,6 +151,25 @@ class KindsTest {
   }
 
   @Test
+  void aFunctionTransformNamesADeclaredFunctionAndIsTheOnlyTransform() {
+    assertThat(
+            problems(
+                RULE.formatted(
+                    "{id: t, echo: {word: a}, jq: '.detail', transform: {function: enrich}}")))
+        .containsExactly(
+            "/rules/0/targets/0: expected at most one of inputTransformer, jq and transform, got"
+                + " jq and transform");
+    assertThat(problems(RULE.formatted("{id: t, echo: {word: a}, transform: {function: enrich}}")))
+        .containsExactly(
+            "/rules/0/targets/0/transform/function: names function \"enrich\", which is not"
+                + " declared (there is no functions section)");
+    assertThat(problems(RULE.formatted("{id: t, echo: {word: a}, transform: {fn: x}}")))
+        .containsExactly(
+            "/rules/0/targets/0/transform/fn: unknown field; expected one of function",
+            "/rules/0/targets/0/transform/function: is required: the name of a declared function");
+  }
+
+  @Test
   void messagesNameTheRegisteredKinds() {
     assertThat(problems(RULE.formatted("{id: t}")))
         .containsExactly("/rules/0/targets/0: expected exactly one of echo, sink, got none");
@@ -159,7 +178,8 @@ class KindsTest {
     assertThat(problems(RULE.formatted("{id: t, http: {url: 'http://x'}}")))
         .containsExactly(
             "/rules/0/targets/0/http: unknown field; expected one of id, echo, sink,"
-                + " inputTransformer, jq, concurrency, rateLimit, timeout, retry, ordered, batch",
+                + " inputTransformer, jq, transform, concurrency, rateLimit, timeout, retry,"
+                + " ordered, batch",
             "/rules/0/targets/0: expected exactly one of echo, sink, got none");
   }
 
