@@ -94,6 +94,39 @@ class PythonRuntimeTest {
   }
 
   @Test
+  void theReadmeExampleRuns() throws Exception {
+    write(
+        dir.resolve("functions/enrich/app.py"),
+        """
+        import os
+
+        def handler(event, context):
+            print("enriching", event["id"])          # goes to Sluice's log with the request id
+            return {"id": event["id"], "table": os.environ["TABLE"],
+                    "request": context.aws_request_id,
+                    "ms_left": context.get_remaining_time_in_millis()}
+        """);
+    try (FunctionFixture f =
+        FunctionFixture.start(
+            dir,
+            """
+              - name: enrich
+                runtime: python3            # python3 | nodejs | provided
+                handler: app.handler        # python3: module.function; nodejs: file.export
+                code: functions/enrich      # a directory relative to the config file, or a .zip
+                timeout: 30s                # default 3s, at most 15m
+                memory: 256MB               # default 128MB
+                concurrency: 4              # warm workers at most (default 1)
+                environment: {TABLE: vitals, TOKEN: "${env:PATH}"}
+            """)) {
+      JsonNode out = Json.MAPPER.readTree(f.success("enrich", "{\"id\": \"o-1\"}"));
+      assertThat(out.path("id").asText()).isEqualTo("o-1");
+      assertThat(out.path("table").asText()).isEqualTo("vitals");
+      assertThat(out.path("ms_left").asLong()).isBetween(1L, 30_000L);
+    }
+  }
+
+  @Test
   void warmInvocationsReuseOneProcessAndItsModuleState() throws Exception {
     write(
         dir.resolve("count/app.py"),
