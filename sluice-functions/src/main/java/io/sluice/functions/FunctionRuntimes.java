@@ -14,6 +14,9 @@ public final class FunctionRuntimes {
 
   public static List<RuntimeKind<?>> kinds() {
     return List.of(
-        ProcessRuntimeKind.python3(), ProcessRuntimeKind.nodejs(), ProcessRuntimeKind.provided());
+        ProcessRuntimeKind.python3(),
+        ProcessRuntimeKind.nodejs(),
+        ProcessRuntimeKind.java(),
+        ProcessRuntimeKind.provided());
   }
 }

@@ -61,7 +61,8 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
   enum Language {
     PYTHON3("python3", "python3", "bootstrap.py"),
     NODEJS("nodejs", "node", "bootstrap.cjs"),
-    PROVIDED("provided", null, null);
+    PROVIDED("provided", null, null),
+    JAVA("java", null, null);
 
     final String runtime;
     final String interpreter;
@@ -80,6 +81,9 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
       Pattern.compile(
           "((?:[A-Za-z0-9_@-][A-Za-z0-9_@.-]*/)*[A-Za-z0-9_@-][A-Za-z0-9_@-]*)"
               + "\\.([A-Za-z_$][A-Za-z0-9_$]*)");
+  static final Pattern JAVA_HANDLER =
+      Pattern.compile(
+          "([A-Za-z_$][A-Za-z0-9_$]*(?:\\.[A-Za-z_$][A-Za-z0-9_$]*)*)(?:::([A-Za-z_$][A-Za-z0-9_$]*))?");
   private static final List<String> KEYS = List.of("handler", "code");
 
   private final Language language;
@@ -96,6 +100,14 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
   /** {@code nodejs}: {@code handler: file.export}, Sluice's bootstrap, {@code node}. */
   public static ProcessRuntimeKind nodejs() {
     return new ProcessRuntimeKind(Language.NODEJS);
+  }
+
+  /**
+   * {@code java}: {@code handler: package.Class::method} (or {@code package.Class}, a {@code
+   * RequestHandler}), run by AWS's runtime interface client in a child JVM.
+   */
+  public static ProcessRuntimeKind java() {
+    return new ProcessRuntimeKind(Language.JAVA);
   }
 
   /** {@code provided}: the code's own {@code bootstrap} executable. */
@@ -140,6 +152,10 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
                   "a handler file.export, as Lambda's: index.handler for"
                       + " exports.handler in index.js");
           case PROVIDED -> h.string(null);
+          case JAVA ->
+              h.requiredString(
+                  "a handler package.Class::method, as Lambda's:"
+                      + " example.Orders::handleRequest for a RequestHandler");
         };
     String code =
         c.requiredString("the function's code: a directory or a .zip, relative to the config file");
@@ -166,6 +182,7 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
       case PYTHON3 -> checkPython(h, handler, files);
       case NODEJS -> checkNode(h, handler, files);
       case PROVIDED -> checkBootstrap(c, files);
+      case JAVA -> checkJava(h, handler, files);
     }
     return spec;
   }
@@ -222,6 +239,23 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
     }
   }
 
+  private static void checkJava(ConfigNode h, String handler, Code files) {
+    if (handler == null) {
+      return;
+    }
+    Matcher m = JAVA_HANDLER.matcher(handler);
+    if (!m.matches()) {
+      h.problem(
+          "expected package.Class::method as Lambda's (example.Orders::handleRequest), got "
+              + Problem.render(handler));
+      return;
+    }
+    String file = m.group(1).replace('.', '/') + ".class";
+    if (!files.has(file) && !files.hasLibraries()) {
+      h.problem("class " + m.group(1) + " has no file " + file + " in " + files.where());
+    }
+  }
+
   private static void checkBootstrap(ConfigNode c, Code files) {
     if (!files.has("bootstrap")) {
       c.problem(
@@ -242,7 +276,7 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
     /** The code's files, or null (a problem recorded) when there is no such directory or zip. */
     static Code of(ProcessSpec spec, ConfigNode c) {
       Path p = spec.code();
-      if (spec.isZip()) {
+      if (spec.isArchive()) {
         if (!Files.isRegularFile(p)) {
           c.problem(".zip file " + p + " does not exist");
           return null;
@@ -269,6 +303,13 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
       return zip == null ? Files.isRegularFile(dir.resolve(file)) : zip.contains(file);
     }
 
+    /** Whether there is a {@code lib/} of jars, whose classes are not looked into. */
+    boolean hasLibraries() {
+      return zip == null
+          ? Files.isDirectory(dir.resolve("lib"))
+          : zip.stream().anyMatch(n -> n.startsWith("lib/") && n.endsWith(".jar"));
+    }
+
     String where() {
       return dir.toString();
     }
@@ -283,8 +324,12 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
       Path runtimeDir = context.workDir().resolve("runtime");
       Files.createDirectories(runtimeDir);
       Path code =
-          spec.isZip() ? unzip(spec.code(), context.workDir().resolve("code")) : spec.code();
-      List<String> command = command(f, runtimeDir, code);
+          spec.isZip()
+              ? unzip(spec.code(), context.workDir().resolve("code"))
+              : spec.isJar()
+                  ? library(spec.code(), context.workDir().resolve("code"))
+                  : spec.code();
+      List<String> command = command(f, spec, runtimeDir, code);
       Map<String, String> extra = new LinkedHashMap<>();
       if (language == Language.PYTHON3) {
         extra.put("PYTHONUNBUFFERED", "1");
@@ -302,7 +347,8 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
     return new ProcessFunction(f, context, launcher, ExponentialBackoff.RESTARTS);
   }
 
-  private List<String> command(FunctionConfig f, Path runtimeDir, Path code) throws IOException {
+  private List<String> command(FunctionConfig f, ProcessSpec spec, Path runtimeDir, Path code)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     long kb = f.memoryBytes() >> 10;
     switch (language) {
@@ -319,6 +365,19 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
       case PROVIDED -> {
         cmd.addAll(ulimit(kb));
         cmd.add(code.resolve("bootstrap").toString());
+      }
+      case JAVA -> {
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + (f.memoryBytes() >> 20) + "m");
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Xshare:auto");
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // the client's JNI Runtime API client
+        cmd.add("-cp");
+        cmd.add(JavaClient.classPath(code));
+        cmd.add(JavaClient.MAIN);
+        cmd.add(spec.handler());
       }
     }
     return cmd;
@@ -343,13 +402,7 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
 
   /** Unpacks {@code zip} into a fresh {@code dir}; entries that would land outside it fail. */
   static Path unzip(Path zip, Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (var walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
+    clear(dir);
     Files.createDirectories(dir);
     try (ZipFile z = new ZipFile(zip.toFile())) {
       for (ZipEntry e : z.stream().toList()) {
@@ -371,6 +424,24 @@ public final class ProcessRuntimeKind implements RuntimeKind<ProcessSpec> {
       }
     }
     return dir;
+  }
+
+  /** A fresh {@code dir} with {@code jar} in its {@code lib/}: a java function's task root. */
+  static Path library(Path jar, Path dir) throws IOException {
+    clear(dir);
+    Files.createDirectories(dir.resolve("lib"));
+    Files.copy(jar, dir.resolve("lib").resolve(jar.getFileName()));
+    return dir;
+  }
+
+  private static void clear(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static boolean startsWithShebang(Path p) throws IOException {

@@ -17,4 +17,14 @@ public record ProcessSpec(String runtime, String handler, Path code) implements 
   public boolean isZip() {
     return code.getFileName() != null && code.getFileName().toString().endsWith(".zip");
   }
+
+  /** Whether the code is a java runtime's {@code .jar}, put in {@code <workDir>/code/lib}. */
+  public boolean isJar() {
+    return code.getFileName() != null && code.getFileName().toString().endsWith(".jar");
+  }
+
+  /** A zip or a jar: its entries are read for the checks of {@code sluice validate}. */
+  public boolean isArchive() {
+    return isZip() || isJar();
+  }
 }

@@ -55,6 +55,7 @@ final class Worker {
   private final int index;
   private final ArrayBlockingQueue<Call> handoff = new ArrayBlockingQueue<>(1);
   private final Deque<String> stderrTail = new ArrayDeque<>();
+  private final Deque<String> stdoutTail = new ArrayDeque<>();
   private final CountDownLatch outputDone = new CountDownLatch(2);
 
   /** Completes at the runtime's first {@code next}: it has initialised. */
@@ -343,6 +344,8 @@ final class Worker {
     if (isOutOfMemory(f.errorType())) {
       retire = true;
       f = outOfMemory(f.stackTrace(), c.elapsed());
+    } else if (isClassNotFound(f)) {
+      f = new Failure(f.errorType(), f.errorMessage(), f.stackTrace(), Kind.INIT, c.elapsed());
     } else if (f.errorType().equals("Runtime.MarshalError")) {
       f = invalidResponse(f.errorMessage(), c.elapsed());
     } else {
@@ -451,12 +454,11 @@ final class Worker {
     if (!text.isEmpty() && text.charAt(text.length() - 1) == '\r') {
       text = text.substring(0, text.length() - 1);
     }
-    if (stream.equals("stderr")) {
-      synchronized (stderrTail) {
-        stderrTail.addLast(text);
-        if (stderrTail.size() > TAIL) {
-          stderrTail.removeFirst();
-        }
+    Deque<String> tail = stream.equals("stderr") ? stderrTail : stdoutTail;
+    synchronized (tail) {
+      tail.addLast(text);
+      if (tail.size() > (tail == stderrTail ? TAIL : 3)) {
+        tail.removeFirst();
       }
     }
     log.line(config.name(), logRequestId, stream, text);
@@ -465,6 +467,15 @@ final class Worker {
   private List<String> tail() {
     synchronized (stderrTail) {
       return List.copyOf(stderrTail);
+    }
+  }
+
+  /**
+   * The last lines on stdout: the JVM says "Terminating due to java.lang.OutOfMemoryError" there.
+   */
+  private List<String> lastStdout() {
+    synchronized (stdoutTail) {
+      return List.copyOf(stdoutTail);
     }
   }
 
@@ -489,7 +500,8 @@ final class Worker {
               List.of(),
               Kind.CRASH,
               age());
-    } else if (tail.stream().anyMatch(Worker::saysOutOfMemory)) {
+    } else if (tail.stream().anyMatch(Worker::saysOutOfMemory)
+        || lastStdout().stream().anyMatch(Worker::saysOutOfMemory)) {
       f = outOfMemory(tail, age());
     } else {
       f = exitFailure(code, tail, age());
@@ -543,8 +555,19 @@ final class Worker {
   /** Lambda's error type for a function stopped for its memory. */
   static final String OUT_OF_MEMORY = "Runtime.OutOfMemory";
 
+  /**
+   * AWS's Java client answers every invocation of a handler class it cannot load with this error
+   * instead of posting an init error: it is one all the same.
+   */
+  private static boolean isClassNotFound(Failure f) {
+    return f.errorType().equals("java.lang.ClassNotFoundException")
+        && f.errorMessage().startsWith("Class not found: ");
+  }
+
   private static boolean isOutOfMemory(String errorType) {
-    return errorType.equals("MemoryError") || errorType.equals(OUT_OF_MEMORY);
+    return errorType.equals("MemoryError")
+        || errorType.equals(OUT_OF_MEMORY)
+        || errorType.equals("java.lang.OutOfMemoryError");
   }
 
   /** The last words of a runtime that ran out of memory: Python's, V8's, the C library's. */
