@@ -181,4 +181,43 @@ class ProvidedRuntimeTest {
       assertThat(b).isNotEqualTo(a);
     }
   }
+
+  @Test
+  void theRuntimeApiAnswersLambdasStatusCodesAndTakesChunkedBodies() throws Exception {
+    executable(
+        dir.resolve("probe/bootstrap"),
+        """
+        #!/bin/sh
+        API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+        H="$(mktemp)"
+        while true; do
+          EVENT=$(curl -sS -D "$H" "$API/invocation/next")
+          ID=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$H" | cut -d' ' -f2 | tr -d '\\r')
+          DEADLINE=$(grep -i '^Lambda-Runtime-Deadline-Ms:' "$H" | cut -d' ' -f2 | tr -d '\\r')
+          ARN=$(grep -ci '^Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:' "$H")
+          TRACE=$(grep -ci '^Lambda-Runtime-Trace-Id: Root=1-' "$H")
+          WRONG=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$API/invocation/nope/response" -d '{}')
+          UNKNOWN=$(curl -sS -o /dev/null -w '%{http_code}' "$API/invocation/elsewhere")
+          LATE=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$API/init/error" -d '{}')
+          printf '{"wrong": %s, "unknown": %s, "late": %s, "arn": %s, "trace": %s, "deadline": %s, "event": %s}' \\
+            "$WRONG" "$UNKNOWN" "$LATE" "$ARN" "$TRACE" "$DEADLINE" "$EVENT" \\
+            | curl -sS -o /dev/null -X POST -H 'Transfer-Encoding: chunked' --data-binary @- \\
+              "$API/invocation/$ID/response"
+        done
+        """);
+    try (FunctionFixture f = FunctionFixture.start(dir, function("probe", "probe", ""))) {
+      long before = System.currentTimeMillis();
+      com.fasterxml.jackson.databind.JsonNode out =
+          io.sluice.core.Json.MAPPER.readTree(f.success("probe", "{\"n\": 1}"));
+      assertThat(out.path("wrong").asInt())
+          .as("a response to an unknown request id")
+          .isEqualTo(400);
+      assertThat(out.path("unknown").asInt()).as("an unknown resource").isEqualTo(404);
+      assertThat(out.path("late").asInt()).as("an init error after init").isEqualTo(403);
+      assertThat(out.path("arn").asInt()).isEqualTo(1);
+      assertThat(out.path("trace").asInt()).isEqualTo(1);
+      assertThat(out.path("deadline").asLong()).isBetween(before, before + 5_000 + 30_000);
+      assertThat(out.path("event").toString()).isEqualTo("{\"n\":1}");
+    }
+  }
 }
