@@ -29,9 +29,11 @@ import java.util.zip.ZipFile;
 /**
  * The runtimes whose handlers run in a child process that speaks the AWS Lambda Runtime API ({@link
  * Worker}, {@link ProcessFunction}): {@code python3} and {@code nodejs} with the small bootstraps
- * Sluice ships (they need nothing but the interpreter on {@code PATH}), and {@code provided}, any
- * {@code bootstrap} executable in the code, as Lambda's custom runtimes. One class with a {@link
- * Language} per runtime: they differ only in what they check and the command they start.
+ * Sluice ships (they need nothing but the interpreter on {@code PATH}), {@code java} (a {@code
+ * RequestHandler} run by AWS's runtime interface client in a child JVM, {@link JavaClient}), and
+ * {@code provided}, any {@code bootstrap} executable in the code, as Lambda's custom runtimes. One
+ * class with a {@link Language} per runtime: they differ only in what they check and the command
+ * they start.
  *
  * <pre>{@code
  * functions:
@@ -44,10 +46,11 @@ import java.util.zip.ZipFile;
  *
  * <p>Memory: {@code python3} and {@code provided} processes start under {@code ulimit -v} (their
  * address space is limited to {@code memory}; past it allocation fails: Python raises {@code
- * MemoryError}); {@code nodejs} gets {@code --max-old-space-size} (V8 reserves far more address
- * space than it uses, so an address-space limit would stop it from starting). A worker that ran out
- * is replaced and its invocation fails with {@code Runtime.OutOfMemory}, "the function ran out of
- * memory (memory: 128MB)".
+ * MemoryError}); {@code nodejs} gets {@code --max-old-space-size} and {@code java} {@code -Xmx}
+ * with {@code -XX:+ExitOnOutOfMemoryError} (V8 and the JVM reserve far more address space than they
+ * use, so an address-space limit would stop them from starting). A worker that ran out is replaced
+ * and its invocation fails with {@code Runtime.OutOfMemory}, "the function ran out of memory
+ * (memory: 128MB)".
  *
  * <p>A {@code .zip} code is unpacked into {@code <workDir>/code} at every start; its {@code
  * bootstrap} and files beginning with {@code #!} are made executable (zip entries carry no Unix
