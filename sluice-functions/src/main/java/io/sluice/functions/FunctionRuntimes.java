@@ -1,6 +1,7 @@
 package io.sluice.functions;
 
 import io.sluice.core.functions.RuntimeKind;
+import io.sluice.functions.process.ProcessRuntimeKind;
 import java.util.List;
 
 /**
@@ -12,6 +13,10 @@ public final class FunctionRuntimes {
   private FunctionRuntimes() {}
 
   public static List<RuntimeKind<?>> kinds() {
-    return List.of();
+    return List.of(
+        ProcessRuntimeKind.python3(),
+        ProcessRuntimeKind.nodejs(),
+        ProcessRuntimeKind.java(),
+        ProcessRuntimeKind.provided());
   }
 }
