@@ -50,7 +50,7 @@ final class FunctionSender implements Sender {
 
   @Override
   public void send(List<Outbound> items) throws DeliveryException {
-    byte[] payload = payload(items);
+    byte[] payload = payload(items, context.target().batch() != null);
     InvocationResult r = functions.invoke(spec.name(), payload, caller, context.target().timeout());
     JsonNode matched = items.isEmpty() ? null : items.get(0).event();
     if (r instanceof Success s) {
@@ -70,8 +70,14 @@ final class FunctionSender implements Sender {
     put(spec.onFailure(), List.of(failed(f, payload, matched)));
   }
 
-  private static byte[] payload(List<Outbound> items) throws DeliveryException {
-    if (items.size() == 1) {
+  /**
+   * One body, or with {@code batch} always a JSON array (of one, too): the handler sees one shape.
+   */
+  private static byte[] payload(List<Outbound> items, boolean batched) throws DeliveryException {
+    if (!batched) {
+      if (items.size() != 1) {
+        throw new IllegalStateException("an unbatched function target got " + items.size());
+      }
       return json(items.get(0).body());
     }
     StringBuilder b = new StringBuilder(items.size() * 256).append('[');
