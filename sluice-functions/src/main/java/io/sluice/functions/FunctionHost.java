@@ -80,7 +80,7 @@ public final class FunctionHost implements Functions, AutoCloseable {
         Files.createDirectories(work);
         Running r = new Running(f, meters);
         host.functions.put(f.name(), r);
-        r.runtime = startOn(kind, f, new RuntimeContext(work, clock, r::log));
+        r.runtime = startOn(kind, f, new RuntimeContext(work, clock, r::log, meters));
         r.async =
             new AsyncInvocations(
                 f.name(),

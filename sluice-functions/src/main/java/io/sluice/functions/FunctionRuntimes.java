@@ -17,6 +17,7 @@ public final class FunctionRuntimes {
         ProcessRuntimeKind.python3(),
         ProcessRuntimeKind.nodejs(),
         ProcessRuntimeKind.java(),
-        ProcessRuntimeKind.provided());
+        ProcessRuntimeKind.provided(),
+        new io.sluice.functions.llm.LlmRuntimeKind());
   }
 }

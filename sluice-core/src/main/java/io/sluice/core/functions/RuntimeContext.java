@@ -1,5 +1,7 @@
 package io.sluice.core.functions;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -10,5 +12,13 @@ import java.time.Clock;
  *     the llm response cache); created by the host, kept across restarts
  * @param clock the node's clock
  * @param log where the function's output goes
+ * @param meters the node's metrics, for a runtime's own meters (the llm runtime's tokens); tag them
+ *     with {@code function}
  */
-public record RuntimeContext(Path workDir, Clock clock, FunctionLog log) {}
+public record RuntimeContext(Path workDir, Clock clock, FunctionLog log, MeterRegistry meters) {
+
+  /** A context whose meters record nothing (reading config, tests that do not look). */
+  public RuntimeContext(Path workDir, Clock clock, FunctionLog log) {
+    this(workDir, clock, log, new CompositeMeterRegistry());
+  }
+}
