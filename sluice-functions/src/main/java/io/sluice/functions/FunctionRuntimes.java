@@ -12,6 +12,6 @@ public final class FunctionRuntimes {
   private FunctionRuntimes() {}
 
   public static List<RuntimeKind<?>> kinds() {
-    return List.of();
+    return List.of(new io.sluice.functions.wasm.WasmRuntimeKind());
   }
 }
