@@ -156,8 +156,7 @@ final class WasmRuntime implements FunctionRuntime {
 
   private static WasmRuntime failed(
       FunctionConfig config, WasmFunction spec, RuntimeContext context, String error) {
-    WasmCode none = null;
-    WasmRuntime rt = new WasmRuntime(config, spec, context, none, InterpreterMachine::new, true);
+    WasmRuntime rt = new WasmRuntime(config, spec, context, null, InterpreterMachine::new, true);
     rt.initError = error;
     rt.closed = true;
     note(context, config, "cannot start: " + error);
@@ -219,7 +218,7 @@ final class WasmRuntime implements FunctionRuntime {
     w.discard();
     workers.remove(w);
     Failure f = judge(o, Duration.ZERO);
-    initError = f.describe();
+    initError = f.errorType().equals(FunctionErrors.INIT) ? f.errorMessage() : f.describe();
     note(context, config, "cannot start: " + initError);
   }
 

@@ -166,6 +166,44 @@ class WasmRuntimeTest {
   }
 
   @Test
+  void aHandlerWritingMoreThanTheResponseLimitIsStoppedThere() {
+    module("flood", Wat.FLOOD);
+    try (FunctionHost h = host("functions: [{name: flood, runtime: wasm, code: fn/flood.wasm}]")) {
+      InvocationResult r = call(h, "flood", "{}");
+
+      assertThat(r).isInstanceOf(Failure.class);
+      Failure f = (Failure) r;
+      assertThat(f.describe())
+          .isEqualTo(
+              "Runtime.InvalidResponse: the handler wrote more than 6291456 bytes to stdout");
+      assertThat(f.kind()).isEqualTo(Kind.INVALID_RESPONSE);
+    }
+  }
+
+  @Test
+  void aModuleThatCannotInitialiseAnswersEveryInvocationWithAnInitFailure() {
+    module("broken", Wat.BROKEN_INIT);
+    try (FunctionHost h =
+        host("functions: [{name: broken, runtime: wasm, code: fn/broken.wasm}]")) {
+      Failure expected =
+          new Failure(
+              "Runtime.InitError",
+              "the module could not be instantiated: Trapped on unreachable instruction",
+              List.of(),
+              Kind.INIT,
+              Duration.ZERO);
+
+      assertThat(List.of(call(h, "broken", "{}"), call(h, "broken", "{}")))
+          .containsExactly(expected, expected);
+      assertThat(lines(h, "broken"))
+          .containsExactly(
+              "sluice compiled to JVM bytecode: 4 of 4 functions",
+              "sluice cannot start: the module could not be instantiated: Trapped on unreachable"
+                  + " instruction");
+    }
+  }
+
+  @Test
   void aTrapIsAHandlerFailureWithTheTrapMessage() {
     module("trap", Wat.TRAP);
     try (FunctionHost h = host("functions: [{name: trap, runtime: wasm, code: fn/trap.wasm}]")) {
@@ -259,7 +297,7 @@ class WasmRuntimeTest {
         host(
             """
             functions:
-              - {name: runaway, runtime: wasm, code: fn/count.wasm, timeout: 5s}
+              - {name: runaway, runtime: wasm, code: fn/count.wasm, timeout: 10s}
               - {name: hog, runtime: wasm, code: fn/hog.wasm, memory: 32MB}
               - {name: hello, runtime: wasm, code: fn/hello.wasm}
               - {name: echo, runtime: wasm, code: fn/echo.wasm}

@@ -91,6 +91,22 @@ final class Wat {
           (func (export "handle") (call $write (i32.const 1) (i32.const 300) (i32.const 5)))
           """);
 
+  /** Traps in {@code _initialize}, before any invocation. */
+  static final String BROKEN_INIT =
+      module(
+          """
+          (func (export "_initialize") unreachable)
+          (func (export "handle"))
+          """);
+
+  /** Writes 64 KiB to stdout again and again. */
+  static final String FLOOD =
+      module(
+          """
+          (func (export "handle")
+            (loop $more (call $write (i32.const 1) (i32.const 0) (i32.const 65536)) (br $more)))
+          """);
+
   /** Writes two stderr lines, then echoes. */
   static final String LOGS =
       module(
