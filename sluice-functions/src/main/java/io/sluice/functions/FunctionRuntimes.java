@@ -18,6 +18,7 @@ public final class FunctionRuntimes {
         ProcessRuntimeKind.nodejs(),
         ProcessRuntimeKind.java(),
         ProcessRuntimeKind.provided(),
+        new io.sluice.functions.wasm.WasmRuntimeKind(),
         new io.sluice.functions.llm.LlmRuntimeKind());
   }
 }
