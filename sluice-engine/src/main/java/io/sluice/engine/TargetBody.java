@@ -155,20 +155,7 @@ public sealed interface TargetBody {
    * replay mark (added here when {@code in.replayName()} is set).
    */
   static TargetBody of(Transform transform, TransformInput in) {
-    TransformInput marked = in;
-    if (in.replayName() != null) {
-      ObjectNode copy = ((ObjectNode) in.event()).deepCopy();
-      copy.put("replay-name", in.replayName());
-      marked =
-          new TransformInput(
-              copy,
-              in.eventJson(),
-              in.bus(),
-              in.rule(),
-              in.target(),
-              in.ingestionTimeMs(),
-              in.replayName());
-    }
+    TransformInput marked = marked(in);
     TransformOutput body;
     try {
       body = transform.apply(marked);
