@@ -88,6 +88,10 @@ final class FunctionReader {
     List<String> allowed = new ArrayList<>(COMMON);
     if (kind != null) {
       allowed.addAll(kind.keys());
+    } else { // the runtime is wrong or missing: its keys are not the problem
+      for (RuntimeKind<?> k : kinds.runtimes()) {
+        k.keys().stream().filter(key -> !allowed.contains(key)).forEach(allowed::add);
+      }
     }
     n.allowOnly(allowed.toArray(String[]::new));
     String description = n.field("description").string("");

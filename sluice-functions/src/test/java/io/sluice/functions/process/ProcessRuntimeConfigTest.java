@@ -66,11 +66,8 @@ class ProcessRuntimeConfigTest {
   void anUnknownRuntimeNamesTheKnownOnes() {
     assertThat(problems("  - {name: f, runtime: cobol, handler: a.b, code: x}\n"))
         .containsExactly(
-            "/functions/0/runtime: expected one of python3, nodejs, java, provided, got \"cobol\"",
-            "/functions/0/handler: unknown field; expected one of name, runtime, description,"
-                + " timeout, memory, concurrency, environment",
-            "/functions/0/code: unknown field; expected one of name, runtime, description,"
-                + " timeout, memory, concurrency, environment");
+            "/functions/0/runtime: expected one of python3, nodejs, java, provided, wasm, llm, got"
+                + " \"cobol\"");
   }
 
   @Test
