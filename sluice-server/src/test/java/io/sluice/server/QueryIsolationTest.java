@@ -30,7 +30,7 @@ class QueryIsolationTest {
   static final String HEAVY =
       Json.MAPPER
           .createObjectNode()
-          .put("sql", "SELECT count(*) FROM range(3000000000) WHERE hash(range) % 7 = 3")
+          .put("sql", "SELECT count(*) FROM range(300000000000) WHERE hash(range) % 7 = 3")
           .toString();
 
   @Test
