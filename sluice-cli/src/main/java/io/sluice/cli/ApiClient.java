@@ -35,7 +35,45 @@ final class ApiClient {
       description = "API key when the server requires one (default: $SLUICE_API_KEY).")
   String apiKey;
 
+  /** The command this mixin is part of, for a command-line error about --url (null in demo). */
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec mixee;
+
   private HttpClient http;
+
+  /**
+   * The server URL with {@code path}: an --url (or $SLUICE_URL) that is not an http(s) URL with a
+   * host and a valid port is a command-line error (exit 2) naming the value, not a Java exception.
+   */
+  URI uri(String path) {
+    String base = url == null ? "" : url.replaceAll("/+$", "");
+    URI u = null;
+    try {
+      u = new URI(base + path);
+    } catch (java.net.URISyntaxException e) {
+      // reported below
+    }
+    if (u == null
+        || u.getScheme() == null
+        || !(u.getScheme().equalsIgnoreCase("http") || u.getScheme().equalsIgnoreCase("https"))
+        || u.getHost() == null
+        || u.getPort() > 65535) {
+      String message =
+          "--url: expected an http:// or https:// URL like "
+              + DEFAULT_URL
+              + ", got \""
+              + url
+              + "\""
+              + whereFrom();
+      if (mixee != null) {
+        throw new picocli.CommandLine.ParameterException(mixee.commandLine(), message);
+      }
+      throw new io.sluice.core.InvalidInputException(
+          io.sluice.core.InvalidInputException.INVALID_ARGUMENT,
+          io.sluice.core.Problem.of("/url", message));
+    }
+    return u;
+  }
 
   /** A response: status, Retry-After (seconds, or -1), body and headers. */
   record Response(
@@ -117,6 +155,11 @@ final class ApiClient {
             + " header); pass --url (or set $SLUICE_URL) to reach Sluice");
   }
 
+  /** The message for a server that is not there. */
+  String cannotConnect() {
+    return "cannot connect to " + url + whereFrom() + " (is `sluice run` running there?)";
+  }
+
   /** Says where the URL came from when the user did not give it: they may not know it is used. */
   private String whereFrom() {
     if (System.getenv("SLUICE_URL") != null && url.equals(System.getenv("SLUICE_URL"))) {
@@ -158,7 +201,7 @@ final class ApiClient {
       String accept,
       java.util.Map<String, String> headers) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+        HttpRequest.newBuilder(uri(path))
             .timeout(Duration.ofMinutes(2))
             .method(
                 method,
@@ -192,8 +235,7 @@ final class ApiClient {
               .orElse(-1L);
       return new Response(r.statusCode(), retry, r.body(), r.headers().map());
     } catch (ConnectException e) {
-      throw new TransientException(
-          "cannot connect to " + url + whereFrom() + " (is `sluice run` running there?)", e);
+      throw new TransientException(cannotConnect(), e);
     } catch (IOException e) {
       throw new TransientException("request to " + url + path + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {

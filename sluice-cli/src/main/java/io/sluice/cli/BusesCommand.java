@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
     name = "buses",
     mixinStandardHelpOptions = true,
     description = {
-      "List the buses, a line per partition: first and next offset, events, bytes,",
-      "and the bus's retention and fsync policy as in the config.",
+      "List the buses, a line per partition: offsets, events, bytes, retention, fsync.",
+      "start is the oldest offset retention kept, end the offset the next event gets;",
+      "retention and fsync are shown as written in the config.",
       "  sluice buses",
       "  sluice buses orders --format json"
     })

@@ -2,7 +2,6 @@ package io.sluice.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,7 +68,7 @@ final class ObjectCommands {
       }
       String[] bk = split(target, spec);
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(api.url.replaceAll("/+$", "") + path(bk[0], bk[1])))
+          HttpRequest.newBuilder(api.uri(path(bk[0], bk[1])))
               .PUT(HttpRequest.BodyPublishers.ofFile(file));
       if (api.apiKey != null && !api.apiKey.isBlank()) {
         b.header("Authorization", "Bearer " + api.apiKey.trim());
@@ -77,12 +76,16 @@ final class ObjectCommands {
       HttpResponse<String> r;
       try (HttpClient http = HttpClient.newHttpClient()) {
         r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (java.net.ConnectException e) {
+        spec.commandLine().getErr().println("sluice: " + api.cannotConnect());
+        return SluiceCommand.EXIT_FAILED;
       } catch (IOException e) {
         spec.commandLine()
             .getErr()
             .println("sluice: upload to " + api.url + " failed: " + e.getMessage());
         return SluiceCommand.EXIT_FAILED;
       }
+      api.checkIsSluice(r);
       if (r.statusCode() != 200) {
         spec.commandLine()
             .getErr()
@@ -118,15 +121,14 @@ final class ObjectCommands {
     @Override
     public Integer call() throws Exception {
       String[] bk = split(target, spec);
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(api.url.replaceAll("/+$", "") + path(bk[0], bk[1])))
-              .GET();
+      HttpRequest.Builder b = HttpRequest.newBuilder(api.uri(path(bk[0], bk[1]))).GET();
       if (api.apiKey != null && !api.apiKey.isBlank()) {
         b.header("Authorization", "Bearer " + api.apiKey.trim());
       }
       try (HttpClient http = HttpClient.newHttpClient()) {
         HttpResponse<InputStream> r =
             http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        api.checkIsSluice(r);
         try (InputStream in = r.body()) {
           if (r.statusCode() != 200) {
             String body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -142,6 +144,9 @@ final class ObjectCommands {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
           }
         }
+      } catch (java.net.ConnectException e) {
+        spec.commandLine().getErr().println("sluice: " + api.cannotConnect());
+        return SluiceCommand.EXIT_FAILED;
       } catch (IOException e) {
         spec.commandLine()
             .getErr()

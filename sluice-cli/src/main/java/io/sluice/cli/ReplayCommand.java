@@ -78,8 +78,11 @@ final class ReplayCommand implements Callable<Integer> {
       spec.commandLine()
           .getOut()
           .printf(
-              "replay %s %s: %d deliveries%n",
-              n, replay.get("state").asText(), replay.get("settled").asLong());
+              "replay %s %s: %d matched, %d settled (delivered, skipped or dead-lettered)%n",
+              n,
+              replay.get("state").asText(),
+              replay.get("matched").asLong(),
+              replay.get("settled").asLong());
       return replay.get("state").asText().equals("completed") ? 0 : SluiceCommand.EXIT_FAILED;
     }
     return 0;

@@ -107,6 +107,13 @@ class CommandLineTest {
         List.of("run", "--log-level", "loud"),
         "--log-level: expected one of error, warn, info, debug, trace, got \"loud\"");
     assertUsage(List.of("log", "read", "--limit", "x"), "Invalid value for option '--limit'");
+    assertUsage(
+        List.of("buses", "--url", "notaurl"),
+        "--url: expected an http:// or https:// URL like http://127.0.0.1:7070, got \"notaurl\"");
+    assertUsage(
+        List.of("put", "--url", "http://127.0.0.1:99999", "pom.xml", "b/k"),
+        "--url: expected an http:// or https:// URL like http://127.0.0.1:7070, got"
+            + " \"http://127.0.0.1:99999\"");
   }
 
   private static void assertUsage(List<String> args, String message) {

@@ -133,7 +133,9 @@ class DeliveryCommandsTest {
             "--wait");
     assertThat(replay.exit()).as(replay.err()).isZero();
     assertThat(replay.out())
-        .isEqualTo("replay again started\nreplay again completed: 1 deliveries\n");
+        .isEqualTo(
+            "replay again started\nreplay again completed: 1 matched, 1 settled (delivered,"
+                + " skipped or dead-lettered)\n");
     assertThat(
             receiver.requests().stream()
                 .filter(r -> "again".equals(r.header("Sluice-Replay-Name")))

@@ -422,7 +422,11 @@ public final class Replays {
     }
     persist(r);
     log.deleteCursor(r.spec.bus(), cursorName(r.spec.name()));
-    LOG.info("replay {} completed: {} deliveries", r.spec.name(), r.settled.get());
+    LOG.info(
+        "replay {} completed: {} matched, {} settled (delivered, skipped or dead-lettered)",
+        r.spec.name(),
+        r.matched.get(),
+        r.settled.get());
   }
 
   /** Commits the progress of running replays. */

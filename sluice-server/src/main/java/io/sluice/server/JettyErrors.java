@@ -93,6 +93,9 @@ final class JettyErrors implements Request.Handler {
     Answer a = answer(request, status, reason, cause);
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    // what Jetty refuses before a request is parsed skips the connector's customizers, so the
+    // identity header is set here too: without it the CLI takes the answer for another program's
+    response.getHeaders().put(SluiceServer.IDENTITY_HEADER, SluiceServer.VERSION);
     if (status == 503) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, HttpErrors.RETRY_AFTER_SECONDS);
     }

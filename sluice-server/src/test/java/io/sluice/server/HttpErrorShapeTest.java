@@ -154,6 +154,7 @@ class HttpErrorShapeTest {
     RawHttp.Response r = RawHttp.send(s.server.port(), request);
     assertThat(r.status()).as(r.head() + "\n" + r.body()).isEqualTo(status);
     assertThat(r.header("Content-Type")).isEqualTo("application/json");
+    assertThat(r.header(SluiceServer.IDENTITY_HEADER)).isEqualTo(SluiceServer.VERSION);
     JsonNode j = r.json();
     assertThat(j.get("code").asText()).isEqualTo(code);
     assertThat(j.get("message").asText()).isEqualTo(message);

@@ -98,9 +98,13 @@ final class HttpSender implements Sender {
           true, target.url() + " did not answer within " + timeout, null, e);
     } catch (ConnectException e) {
       throw new DeliveryException(
-          true, "cannot connect to " + target.url() + ": " + e.getMessage(), null, e);
+          true,
+          "cannot connect to " + target.url() + ": " + reason(e, "connection refused"),
+          null,
+          e);
     } catch (IOException e) {
-      throw new DeliveryException(true, target.url() + " failed: " + e, null, e);
+      throw new DeliveryException(
+          true, target.url() + " failed: " + reason(e, "the connection failed"), null, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DeliveryException(true, "interrupted while sending to " + target.url(), null, e);
@@ -123,6 +127,26 @@ final class HttpSender implements Sender {
     boolean retry = DeliveryException.isRetryableStatus(s);
     Duration after = r.headers().firstValue("Retry-After").map(HttpSender::retryAfter).orElse(null);
     throw new DeliveryException(retry, message, after, null);
+  }
+
+  /**
+   * What went wrong, for a dead letter a person reads: the first message in the cause chain that is
+   * not just another exception's name ({@code ConnectException} often has none), else {@code
+   * fallback}; never a Java class name.
+   */
+  static String reason(Throwable e, String fallback) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m == null || m.isBlank()) {
+        continue;
+      }
+      // new X(cause) takes cause.toString() as its message: "java.net.Foo: text" or "java.net.Foo"
+      String stripped = m.replaceFirst("^([a-z][\\w$]*\\.)+[A-Z][\\w$]*(: )?", "");
+      if (!stripped.isBlank()) {
+        return stripped;
+      }
+    }
+    return fallback;
   }
 
   private static Duration retryAfter(String v) {
