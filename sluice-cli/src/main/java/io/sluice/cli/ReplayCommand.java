@@ -50,6 +50,15 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    for (String[] t : new String[][] {{"--from", from}, {"--to", to}}) {
+      if (io.sluice.core.EventCodec.parseTime(t[1]) == null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            t[0]
+                + ": expected an ISO-8601 time like 2026-11-24T08:00:00Z, got "
+                + io.sluice.core.Problem.render(t[1]));
+      }
+    }
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("name", name);
     body.put("bus", bus);

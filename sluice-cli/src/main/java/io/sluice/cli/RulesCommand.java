@@ -88,6 +88,28 @@ final class RulesCommand implements Runnable {
     public Integer call() {
       JsonNode p = json(pattern, "pattern");
       JsonNode e = json(event, "event");
+      // a partial event is fine (fields not given are absent), but not one no bus could hold
+      List<Problem> shape = new java.util.ArrayList<>();
+      if (!e.isObject()) {
+        shape.add(
+            Problem.of("/event", "expected a JSON object (an event), got " + Json.describe(e)));
+      } else {
+        for (String f : List.of("source", "detail-type", "id", "time", "account", "region")) {
+          if (e.has(f) && !e.get(f).isTextual()) {
+            shape.add(
+                Problem.of("/event/" + f, "expected a string, got " + Json.describe(e.get(f))));
+          }
+        }
+        if (e.has("detail") && !e.get("detail").isObject()) {
+          shape.add(
+              Problem.of(
+                  "/event/detail",
+                  "expected a JSON object, got " + Json.describe(e.get("detail"))));
+        }
+      }
+      if (!shape.isEmpty()) {
+        throw InvalidInputException.of(InvalidInputException.INVALID_ARGUMENT, shape);
+      }
       List<Problem> problems = PatternValidator.check(p, "/pattern");
       if (!problems.isEmpty()) {
         throw InvalidInputException.of(InvalidInputException.INVALID_ARGUMENT, problems);

@@ -179,7 +179,9 @@ final class SendCommand implements Callable<Integer> {
     }
     spec.commandLine()
         .getOut()
-        .printf("sent %d events to bus %s, %d rejected%n", stored, bus, rejected.size());
+        .printf(
+            "sent %d event%s to bus %s, %d rejected%n",
+            stored, stored == 1 ? "" : "s", bus, rejected.size());
     return rejected.isEmpty() ? 0 : SluiceCommand.EXIT_FAILED;
   }
 

@@ -42,6 +42,16 @@ final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (!from.equals("earliest")
+        && !from.equals("latest")
+        && !from.matches("\\d{1,18}")
+        && io.sluice.core.EventCodec.parseTime(from) == null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--from: expected earliest, latest, an offset or an ISO-8601 time like"
+              + " 2026-11-23T10:00:00Z, got "
+              + io.sluice.core.Problem.render(from));
+    }
     String cursor = null;
     while (true) {
       String q =

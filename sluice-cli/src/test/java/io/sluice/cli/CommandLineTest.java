@@ -108,6 +108,13 @@ class CommandLineTest {
         "--log-level: expected one of error, warn, info, debug, trace, got \"loud\"");
     assertUsage(List.of("log", "read", "--limit", "x"), "Invalid value for option '--limit'");
     assertUsage(
+        List.of("tail", "--from", "yesterday"),
+        "--from: expected earliest, latest, an offset or an ISO-8601 time like"
+            + " 2026-11-23T10:00:00Z, got \"yesterday\"");
+    assertUsage(
+        List.of("replay", "--from", "junk", "--to", "2026-01-01T00:00:00Z"),
+        "--from: expected an ISO-8601 time like 2026-11-24T08:00:00Z, got \"junk\"");
+    assertUsage(
         List.of("buses", "--url", "notaurl"),
         "--url: expected an http:// or https:// URL like http://127.0.0.1:7070, got \"notaurl\"");
     assertUsage(
@@ -219,5 +226,26 @@ class CommandLineTest {
                   + " is not a Sluice server (HTTP 200, no Sluice-Version header); pass --url (or"
                   + " set $SLUICE_URL) to reach Sluice\n");
     }
+  }
+
+  @Test
+  void rulesTestRefusesAnEventIngestWouldRefuse() {
+    LogCommandTest.Run r =
+        LogCommandTest.run(
+            "rules",
+            "test",
+            "--pattern",
+            "{\"source\":[\"shop\"]}",
+            "--event",
+            "{\"source\":\"shop\",\"detail\":[1]}");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("sluice: /event/detail: expected a JSON object, got array [1]\n");
+    LogCommandTest.Run notAnObject =
+        LogCommandTest.run(
+            "rules", "test", "--pattern", "{\"source\":[\"shop\"]}", "--event", "[1]");
+    assertThat(notAnObject.exit()).isEqualTo(1);
+    assertThat(notAnObject.err())
+        .isEqualTo("sluice: /event: expected a JSON object (an event), got array [1]\n");
   }
 }

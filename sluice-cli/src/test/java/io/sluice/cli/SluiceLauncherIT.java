@@ -121,7 +121,7 @@ class SluiceLauncherIT {
               events.toString());
 
       assertThat(r.exit()).as(r.err()).isZero();
-      assertThat(r.out()).isEqualTo("sent 1 events to bus default, 0 rejected\n");
+      assertThat(r.out()).isEqualTo("sent 1 event to bus default, 0 rejected\n");
       assertThat(r.err()).isEmpty();
     } finally {
       server.destroy();

@@ -102,6 +102,8 @@ public final class Utf8 {
       what = "an overlong form";
     } else if (c == 0xed && at + 1 < end && (b[at + 1] & 0xff) >= 0xa0) {
       what = "an encoded surrogate";
+    } else if (c >= 0xf8) {
+      return "a byte UTF-8 never uses (" + hex + ")";
     } else if (c >= 0xf5 || (c == 0xf4 && at + 1 < end && (b[at + 1] & 0xff) >= 0x90)) {
       what = "a code point above U+10FFFF";
     } else {

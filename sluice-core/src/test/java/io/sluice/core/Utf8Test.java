@@ -75,7 +75,7 @@ class Utf8Test {
     b = hex("ED A0 80");
     assertThat(Utf8.describe(b, 0, b.length)).isEqualTo("an encoded surrogate ED A0 80");
     b = hex("FF");
-    assertThat(Utf8.describe(b, 0, b.length)).isEqualTo("a code point above U+10FFFF FF");
+    assertThat(Utf8.describe(b, 0, b.length)).isEqualTo("a byte UTF-8 never uses (FF)");
     b = hex("80");
     assertThat(Utf8.describe(b, 0, b.length))
         .isEqualTo("a continuation byte without a lead byte 80");
