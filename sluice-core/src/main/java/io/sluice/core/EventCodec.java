@@ -348,7 +348,7 @@ public final class EventCodec {
               + stored.length
               + " bytes, over the limit of "
               + limits.maxEventBytes()
-              + " bytes");
+              + " bytes (server.limits.maxEventBytes)");
     }
     return null;
   }

@@ -154,7 +154,8 @@ class EventCodecTest {
               assertThat(e.code()).isEqualTo("TOO_LARGE");
               assertThat(e.problems())
                   .map(Problem::toString)
-                  .containsExactly("/: event is 300195 bytes, over the limit of 262144 bytes");
+                  .containsExactly(
+                      "/: event is 300195 bytes, over the limit of 262144 bytes (server.limits.maxEventBytes)");
             });
   }
 
@@ -170,7 +171,12 @@ class EventCodecTest {
         .isEqualTo("s");
     EventCodec under = new EventCodec(new EventLimits(size - 1, 128));
     assertThatThrownBy(() -> under.parse(utf8("{\"source\":\"s\",\"detail-type\":\"T\"}")))
-        .hasMessage("/: event is " + size + " bytes, over the limit of " + (size - 1) + " bytes");
+        .hasMessage(
+            "/: event is "
+                + size
+                + " bytes, over the limit of "
+                + (size - 1)
+                + " bytes (server.limits.maxEventBytes)");
   }
 
   @Test

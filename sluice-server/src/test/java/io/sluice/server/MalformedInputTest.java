@@ -249,7 +249,7 @@ class MalformedInputTest {
             "{" + OK + ",\"detail\":{\"x\":\"" + "y".repeat(3000) + "\"}}",
             413,
             "TOO_LARGE",
-            "/: event is 3205 bytes, over the limit of 2048 bytes"));
+            "/: event is 3205 bytes, over the limit of 2048 bytes (server.limits.maxEventBytes)"));
     c.add(
         whole(
             "body too large",
@@ -336,7 +336,7 @@ class MalformedInputTest {
             J,
             "[{" + OK + ",\"detail\":{\"x\":\"" + "y".repeat(3000) + "\"}}]",
             "TOO_LARGE",
-            "/0: event is 3205 bytes, over the limit of 2048 bytes"));
+            "/0: event is 3205 bytes, over the limit of 2048 bytes (server.limits.maxEventBytes)"));
     c.add(
         entry(
             "ndjson bad line",
@@ -469,7 +469,7 @@ class MalformedInputTest {
             "{" + CE_OK + ",\"data\":{\"x\":\"" + "y".repeat(3000) + "\"}}",
             413,
             "TOO_LARGE",
-            "/: event is 3170 bytes, over the limit of 2048 bytes"));
+            "/: event is 3170 bytes, over the limit of 2048 bytes (server.limits.maxEventBytes)"));
     c.add(
         whole(
             "batch not array",
