@@ -26,7 +26,7 @@ final class ApiClient {
   @Option(
       names = "--url",
       defaultValue = "${SLUICE_URL:-" + DEFAULT_URL + "}",
-      description = "Server URL (default: $SLUICE_URL or ${DEFAULT-VALUE}).")
+      description = "Server URL (default: $SLUICE_URL, else " + DEFAULT_URL + ").")
   String url;
 
   @Option(

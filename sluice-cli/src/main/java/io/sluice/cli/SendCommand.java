@@ -130,7 +130,10 @@ final class SendCommand implements Callable<Integer> {
   private int sendFile(Path file) throws IOException, InterruptedException {
     if (!Files.isReadable(file)) {
       throw new InvalidInputException(
-          InvalidInputException.INVALID_ARGUMENT, Problem.of("/file", "cannot read " + file));
+          InvalidInputException.INVALID_ARGUMENT,
+          Problem.of(
+              "/file",
+              "cannot read " + file + (Files.exists(file) ? "" : ": there is no such file")));
     }
     PrintWriter err = spec.commandLine().getErr();
     long total = Files.size(file);

@@ -96,7 +96,9 @@ public final class SluiceCommand implements Runnable {
 
   static String describe(Throwable ex) {
     if (ex instanceof SluiceException || ex instanceof java.io.UncheckedIOException) {
-      return ex.getMessage();
+      String m = ex.getMessage();
+      // a problem of the whole input has the path "/", which says nothing on a command line
+      return m != null && m.startsWith("/: ") ? m.substring(3) : m;
     }
     return ex.toString();
   }

@@ -145,7 +145,10 @@ class ServerCommandsTest {
     LogCommandTest.Run missingFile =
         LogCommandTest.run("send", "--url", url, "--file", dir.resolve("nope.ndjson").toString());
     assertThat(missingFile.err())
-        .isEqualTo("sluice: /file: cannot read " + dir.resolve("nope.ndjson") + "\n");
+        .isEqualTo(
+            "sluice: /file: cannot read "
+                + dir.resolve("nope.ndjson")
+                + ": there is no such file\n");
   }
 
   @Test

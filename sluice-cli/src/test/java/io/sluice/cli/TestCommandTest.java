@@ -407,7 +407,7 @@ class TestCommandTest {
     Path events = write("events.ndjson", "{\"source\":\"shop\",\"detail-type\":\"T\"}\n");
     String missing = dir.resolve("nope.yaml").toString();
     LogCommandTest.Run noConfig = run("test", missing, "--events", events.toString());
-    assertThat(noConfig.err()).isEqualTo("sluice: /: config file " + missing + " does not exist\n");
+    assertThat(noConfig.err()).isEqualTo("sluice: config file " + missing + " does not exist\n");
     assertThat(noConfig.exit()).isEqualTo(1);
 
     String noEventsFile = dir.resolve("none.ndjson").toString();
