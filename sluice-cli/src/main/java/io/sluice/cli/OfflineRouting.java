@@ -125,6 +125,7 @@ final class OfflineRouting {
           case TargetBody.Skip s -> target.put("skipped", s.reason());
           case TargetBody.Fail f -> target.put("error", f.error());
           case TargetBody.Retry f -> target.put("error", f.error());
+          case TargetBody.Reject f -> target.put("error", f.error());
         }
       }
     }

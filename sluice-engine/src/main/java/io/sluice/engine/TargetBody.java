@@ -45,6 +45,13 @@ public sealed interface TargetBody {
   record Fail(String error) implements TargetBody {}
 
   /**
+   * A function transform refused this event ({@code ProcessingFailed}): the target keeps it in its
+   * error location when it has one (the lake's {@code _errors}), else it is a dead letter with
+   * {@code error}, which starts with {@code "transform failed: "}.
+   */
+  record Reject(String error) implements TargetBody {}
+
+  /**
    * The function that transforms this event failed in a way a later attempt may not (it timed out,
    * crashed, was throttled, or failed with a retryable error): the delivery is retried like a
    * failed send.
@@ -103,7 +110,7 @@ public sealed interface TargetBody {
             case FirehoseRecords.Ok ok -> new Send(body(ok.data()));
             case FirehoseRecords.Dropped d ->
                 new Skip("transform function " + ft.function() + " dropped it");
-            case FirehoseRecords.Failed f -> new Fail("transform failed: " + f.reason());
+            case FirehoseRecords.Failed f -> new Reject("transform failed: " + f.reason());
           });
     }
     return out;

@@ -270,6 +270,12 @@ final class TargetRunner {
           deadLetter(d.attempted(started, fail.error()), fail.error());
           continue;
         }
+        case TargetBody.Reject reject when s.sender().keepsRejected() ->
+            body = new TransformOutput.Rejected(reject.error());
+        case TargetBody.Reject reject -> {
+          deadLetter(d.attempted(started, reject.error()), reject.error());
+          continue;
+        }
         case TargetBody.Retry retry -> {
           failed(
               d.attempted(started, retry.error()),

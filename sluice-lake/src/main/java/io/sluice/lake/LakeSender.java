@@ -20,6 +20,12 @@ final class LakeSender implements Sender {
     this.writer = writer;
   }
 
+  /** Rows a function transform failed go to {@code _errors} with the reason, as other bad rows. */
+  @Override
+  public boolean keepsRejected() {
+    return true;
+  }
+
   @Override
   public CompletableFuture<Receipt> sendAsync(List<Outbound> items) {
     return writer.add(items);

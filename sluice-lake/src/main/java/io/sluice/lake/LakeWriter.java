@@ -365,7 +365,10 @@ final class LakeWriter {
             .merge(o.partition(), o.offset(), Math::max);
       }
       JsonNode data;
-      if (identity) {
+      if (o.body() instanceof TransformOutput.Rejected rejected) {
+        errors.add(new ErrorRow(o, rejected.reason()));
+        continue;
+      } else if (identity) {
         data = o.event().get("detail");
       } else if (o.body() instanceof TransformOutput.Json j && j.tree().isObject()) {
         data = j.tree();

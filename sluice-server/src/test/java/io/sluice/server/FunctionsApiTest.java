@@ -100,6 +100,12 @@ class FunctionsApiTest {
                     http: {url: "%s"}
                     transform: {function: reshape}
                     batch: {size: 10, interval: 200ms}
+              - name: rows
+                pattern: {source: [rows]}
+                targets:
+                  - id: lake
+                    lake: {table: numbers, buffer: {interval: 1s}}
+                    transform: {function: reshape}
               - name: pricing
                 pattern: {source: [shop]}
                 targets:
@@ -278,6 +284,36 @@ class FunctionsApiTest {
     assertThat(numbers).isNotNull();
     assertThat(numbers.get("skipped").asLong()).as("the dropped record").isEqualTo(1);
     assertThat(numbers.get("delivered").asLong()).isEqualTo(2);
+  }
+
+  @Test
+  void aRecordTheTransformFailsGoesToTheLakesErrorsAndTheOthersToTheTable() throws Exception {
+    for (int n : new int[] {2, 4}) {
+      var r =
+          s.post(
+              "/buses/default/events",
+              "application/json",
+              "{\"source\":\"rows\",\"detail-type\":\"N\",\"detail\":{\"n\":" + n + "}}");
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+    Path errors = s.server.node().config().dataDir().resolve("lake/_errors/numbers");
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> s.get("/lake/tables/numbers").status() == 200 && Files.isDirectory(errors),
+        () -> "no table or no errors yet");
+
+    JsonNode q =
+        s.post("/query", "application/json", "{\"sql\":\"SELECT n, doubled FROM numbers\"}").json();
+    assertThat(q.get("rows").toString()).isEqualTo("[[4,8]]");
+    String written;
+    try (var files = Files.list(errors)) {
+      written = Files.readString(files.findFirst().orElseThrow());
+    }
+    JsonNode entry = Json.MAPPER.readTree(written.lines().findFirst().orElseThrow());
+    assertThat(entry.get("error").asText())
+        .matches("transform failed: function reshape failed record \\d+ \\(ProcessingFailed\\)");
+    assertThat(entry.get("event").get("detail").get("n").asInt()).isEqualTo(2);
+    assertThat(deadLetters("rows")).isEmpty();
   }
 
   @Test

@@ -43,4 +43,13 @@ public interface Sender extends AutoCloseable {
 
   @Override
   default void close() {}
+
+  /**
+   * Whether this target keeps items a transform refused ({@link
+   * io.sluice.core.transform.TransformOutput.Rejected}) in its own error location, settled and
+   * counted as errors; when not, such items are dead letters.
+   */
+  default boolean keepsRejected() {
+    return false;
+  }
 }

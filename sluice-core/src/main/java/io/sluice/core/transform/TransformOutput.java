@@ -52,4 +52,22 @@ public sealed interface TransformOutput {
       return "";
     }
   }
+
+  /**
+   * The transform refused this event (a function transform's {@code ProcessingFailed}). Handed only
+   * to a sender that keeps refused items in its own error location ({@link
+   * io.sluice.core.targets.Sender#keepsRejected}: the lake's {@code _errors}); for any other target
+   * it is a dead letter with {@code reason}.
+   */
+  record Rejected(String reason) implements TransformOutput {
+    @Override
+    public byte[] bytes() {
+      return reason.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String contentType() {
+      return "text/plain; charset=utf-8";
+    }
+  }
 }
