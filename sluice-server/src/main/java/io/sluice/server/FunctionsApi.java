@@ -179,6 +179,7 @@ final class FunctionsApi implements Api {
     InvocationResult r = functions.invoke(name, payload, "api", MAX_WAIT);
     ctx.header("X-Amz-Executed-Version", "$LATEST");
     if (tail) {
+      settleLogs(name);
       ctx.header("X-Amz-Log-Result", logTail(name, before));
     }
     switch (r) {
@@ -200,6 +201,28 @@ final class FunctionsApi implements Api {
       }
     }
   }
+
+  /**
+   * Waits until the function's log has had no new line for {@value #SETTLE_MS} ms (at most {@value
+   * #SETTLE_MAX_MS} ms): a runtime's output is read on its own thread, so the last lines a handler
+   * printed before answering may arrive just after the answer. Only for {@code Tail}.
+   */
+  private void settleLogs(String name) {
+    long last = lastSequence(name);
+    long quietSince = System.nanoTime();
+    long until = quietSince + SETTLE_MAX_MS * 1_000_000L;
+    while (System.nanoTime() < until && System.nanoTime() - quietSince < SETTLE_MS * 1_000_000L) {
+      java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+      long now = lastSequence(name);
+      if (now != last) {
+        last = now;
+        quietSince = System.nanoTime();
+      }
+    }
+  }
+
+  static final long SETTLE_MS = 30;
+  static final long SETTLE_MAX_MS = 500;
 
   private long lastSequence(String name) {
     List<Functions.LogLine> l = functions.logs(name, 0, 1);

@@ -229,6 +229,15 @@ class FunctionsApiTest {
     assertThat(names).containsExactly("echo", "reject", "reshape");
     assertThat(list.get(0).get("runtime").asText()).isEqualTo("python3");
     assertThat(list.get(0).get("state").asText()).isEqualTo("active");
+    // every function's first worker started with the node: a cold start each, measured
+    Await.until(
+        Duration.ofSeconds(30),
+        () ->
+            s.get("/metrics")
+                .body()
+                .contains("sluice_function_init_duration_seconds_count{function=\"reshape\"} 1"),
+        () -> "no init duration of reshape");
+    assertThat(s.get("/functions/reshape/logs").body()).contains("ms (Init Duration)");
   }
 
   @Test

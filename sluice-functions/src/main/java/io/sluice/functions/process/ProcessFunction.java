@@ -60,6 +60,7 @@ final class ProcessFunction implements FunctionRuntime {
     Worker start(int index) throws IOException;
   }
 
+  private final io.micrometer.core.instrument.Timer initDuration;
   private final FunctionConfig config;
   private final RuntimeContext context;
   private final Launcher launcher;
@@ -82,6 +83,13 @@ final class ProcessFunction implements FunctionRuntime {
     this.context = context;
     this.launcher = launcher;
     this.backoff = backoff;
+    this.initDuration =
+        io.micrometer.core.instrument.Timer.builder("sluice.function.init.duration")
+            .description(
+                "Cold starts of a function's workers: from starting the runtime to its first"
+                    + " request for an invocation (Lambda's Init Duration)")
+            .tag("function", config.name())
+            .register(context.meters());
     this.workers = new AtomicReferenceArray<>(config.concurrency());
     this.free = new ArrayBlockingQueue<>(config.concurrency());
     for (int i = 0; i < config.concurrency(); i++) {
@@ -280,6 +288,20 @@ final class ProcessFunction implements FunctionRuntime {
       w.kill("the function is stopped");
       return w;
     }
+    Worker started = w;
+    w.ready.thenRun(
+        () -> {
+          // a cold start: from starting the process to its first "next" (Lambda's Init Duration)
+          Duration init = started.age();
+          initDuration.record(init);
+          context
+              .log()
+              .line(
+                  config.name(),
+                  null,
+                  "sluice",
+                  "worker " + slot + " initialised in " + init.toMillis() + " ms (Init Duration)");
+        });
     w.death.thenAccept(
         f -> {
           if (f.kind() == Kind.INIT
