@@ -36,12 +36,57 @@ class LakeCommandsTest {
   }
 
   @Test
+  void demoLeavesOutTheExamplesFunctionSoItNeedsOnlyJava() throws Exception {
+    String yaml = DemoCommand.withoutFunctions(DemoCommand.resource("sluice.yaml"));
+
+    // read as the demo reads it: beside no functions/ directory
+    SluiceConfig c = ConfigLoader.parse(yaml, "demo.yaml", dir, SluiceKinds.forReading());
+    assertThat(c.functions()).isEmpty();
+    assertThat(c.rules())
+        .extracting(r -> r.name() + " → " + r.targets().get(0).id())
+        .containsExactly("matches → cat1", "scores → cat2");
+    // the example itself has the Lambda rule
+    assertThat(
+            ConfigLoader.load(
+                    Path.of("../examples/sports-events/sluice.yaml"), SluiceKinds.forReading())
+                .rules())
+        .extracting(r -> r.name())
+        .containsExactly("matches", "matches-lambda", "scores");
+  }
+
+  @Test
+  void withoutFunctionsDropsFunctionTargetsAndTransformsAndRulesLeftEmpty() throws Exception {
+    String yaml =
+        """
+        buses: [{name: b}]
+        functions: [{name: f, runtime: python3, handler: app.handler, code: fn}]
+        rules:
+          - name: mixed
+            bus: b
+            pattern: {source: [s]}
+            targets:
+              - {id: call, function: {name: f}}
+              - {id: keep, log: {}}
+              - {id: shaped, log: {}, transform: {function: f}}
+          - name: only-function
+            bus: b
+            pattern: {source: [s]}
+            targets: [{id: call, function: f}]
+        """;
+
+    assertThat(DemoCommand.withoutFunctions(yaml))
+        .isEqualTo(
+            "{\"buses\":[{\"name\":\"b\"}],\"rules\":[{\"name\":\"mixed\",\"bus\":\"b\","
+                + "\"pattern\":{\"source\":[\"s\"]},\"targets\":[{\"id\":\"keep\",\"log\":{}}]}]}");
+  }
+
+  @Test
   void putQueryTablesAndGetAgainstTheHealthExample() throws Exception {
     SluiceConfig c =
         ConfigLoader.parse(
             Files.readString(EXAMPLE.resolve("sluice.yaml")),
             "t.yaml",
-            dir,
+            EXAMPLE, // its analyzer's code is beside it
             SluiceKinds.forReading());
     try (SluiceServer server =
         SluiceServer.start(
