@@ -82,15 +82,17 @@ class LakeCommandsTest {
 
   @Test
   void putQueryTablesAndGetAgainstTheHealthExample() throws Exception {
+    int port = PackagedServer.freePort(); // the analyzer reads processed/ at its SLUICE_URL
     SluiceConfig c =
         ConfigLoader.parse(
-            Files.readString(EXAMPLE.resolve("sluice.yaml")),
+            Files.readString(EXAMPLE.resolve("sluice.yaml"))
+                .replace("http://127.0.0.1:7070", "http://127.0.0.1:" + port),
             "t.yaml",
             EXAMPLE, // its analyzer's code is beside it
             SluiceKinds.forReading());
     try (SluiceServer server =
         SluiceServer.start(
-            c.withServer(c.server().withPort(0)).withDataDir(dir.resolve("data")),
+            c.withServer(c.server().withPort(port)).withDataDir(dir.resolve("data")),
             SluiceServer.Options.DEFAULTS)) {
       String url = server.url().toString();
       LogCommandTest.Run put =
