@@ -43,8 +43,10 @@ import java.util.Set;
  * Rules and targets come in config order. A target has exactly one of {@code payload} (JSON it
  * receives), {@code text} (plain text it receives, from a template that is not JSON), {@code
  * skipped} (a jq expression without output: the reason) and {@code error} (the transform failed:
- * the dead letter's error). {@code unmatched} (the rules the event did not match, with the first
- * condition that failed, and disabled rules) is there only when asked for.
+ * the dead letter's error); a target with {@code transform: {function: …}} has {@code function}
+ * (its name) and the {@code payload} that function would get, the event, since functions run only
+ * on a server. {@code unmatched} (the rules the event did not match, with the first condition that
+ * failed, and disabled rules) is there only when asked for.
  *
  * <p>The event's {@code sluice.event.ingestion-time} is its {@code time}, so results do not depend
  * on when the test runs.

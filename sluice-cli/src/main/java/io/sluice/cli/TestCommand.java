@@ -291,7 +291,16 @@ final class TestCommand implements Callable<Integer> {
                   + " ("
                   + t.get("kind").asText()
                   + ")";
-          if (t.has("payload")) {
+          if (t.has("function")) {
+            // a function transform runs on a server only: what it is given, not what it returns
+            deliveries++;
+            out.println(
+                who
+                    + " through function "
+                    + t.get("function").asText()
+                    + " (not run offline), which gets "
+                    + t.get("payload"));
+          } else if (t.has("payload")) {
             deliveries++;
             out.println(who + " receives " + t.get("payload"));
           } else if (t.has("text")) {

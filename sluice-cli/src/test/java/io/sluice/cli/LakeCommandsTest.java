@@ -36,16 +36,63 @@ class LakeCommandsTest {
   }
 
   @Test
+  void demoLeavesOutTheExamplesFunctionSoItNeedsOnlyJava() throws Exception {
+    String yaml = DemoCommand.withoutFunctions(DemoCommand.resource("sluice.yaml"));
+
+    // read as the demo reads it: beside no functions/ directory
+    SluiceConfig c = ConfigLoader.parse(yaml, "demo.yaml", dir, SluiceKinds.forReading());
+    assertThat(c.functions()).isEmpty();
+    assertThat(c.rules())
+        .extracting(r -> r.name() + " → " + r.targets().get(0).id())
+        .containsExactly("matches → cat1", "scores → cat2");
+    // the example itself has the Lambda rule
+    assertThat(
+            ConfigLoader.load(
+                    Path.of("../examples/sports-events/sluice.yaml"), SluiceKinds.forReading())
+                .rules())
+        .extracting(r -> r.name())
+        .containsExactly("matches", "matches-lambda", "scores");
+  }
+
+  @Test
+  void withoutFunctionsDropsFunctionTargetsAndTransformsAndRulesLeftEmpty() throws Exception {
+    String yaml =
+        """
+        buses: [{name: b}]
+        functions: [{name: f, runtime: python3, handler: app.handler, code: fn}]
+        rules:
+          - name: mixed
+            bus: b
+            pattern: {source: [s]}
+            targets:
+              - {id: call, function: {name: f}}
+              - {id: keep, log: {}}
+              - {id: shaped, log: {}, transform: {function: f}}
+          - name: only-function
+            bus: b
+            pattern: {source: [s]}
+            targets: [{id: call, function: f}]
+        """;
+
+    assertThat(DemoCommand.withoutFunctions(yaml))
+        .isEqualTo(
+            "{\"buses\":[{\"name\":\"b\"}],\"rules\":[{\"name\":\"mixed\",\"bus\":\"b\","
+                + "\"pattern\":{\"source\":[\"s\"]},\"targets\":[{\"id\":\"keep\",\"log\":{}}]}]}");
+  }
+
+  @Test
   void putQueryTablesAndGetAgainstTheHealthExample() throws Exception {
+    int port = PackagedServer.freePort(); // the analyzer reads processed/ at its SLUICE_URL
     SluiceConfig c =
         ConfigLoader.parse(
-            Files.readString(EXAMPLE.resolve("sluice.yaml")),
+            Files.readString(EXAMPLE.resolve("sluice.yaml"))
+                .replace("http://127.0.0.1:7070", "http://127.0.0.1:" + port),
             "t.yaml",
-            dir,
+            EXAMPLE, // its analyzer's code is beside it
             SluiceKinds.forReading());
     try (SluiceServer server =
         SluiceServer.start(
-            c.withServer(c.server().withPort(0)).withDataDir(dir.resolve("data")),
+            c.withServer(c.server().withPort(port)).withDataDir(dir.resolve("data")),
             SluiceServer.Options.DEFAULTS)) {
       String url = server.url().toString();
       LogCommandTest.Run put =

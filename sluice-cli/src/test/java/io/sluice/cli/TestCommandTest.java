@@ -84,6 +84,31 @@ class TestCommandTest {
   }
 
   @Test
+  void aFunctionTransformIsShownWithWhatItsFunctionGetsSinceItRunsOnlyOnAServer() {
+    LogCommandTest.Run r = run("test", CONFIG, "--bus", "databus", "--events", EVENTS);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out().lines().filter(l -> l.contains("matches-lambda →")))
+        .containsExactly(
+            "  matches-lambda → cat1-lambda (lake) through function firehose-transform (not run"
+                + " offline), which gets {\"version\":\"0\",\"id\":\"M-101-scheduled\",\"detail-type\":"
+                + "\"Match Scheduled\",\"source\":\"sports.feed\",\"account\":\"000000000000\",\"time\":"
+                + "\"2026-11-28T12:00:00Z\",\"region\":\"local\",\"resources\":[],\"detail\":{\"match_id\":"
+                + "\"M-101\",\"sport\":\"football\",\"home_team\":\"Brighton\",\"away_team\":\"Chelsea\","
+                + "\"tickets_sold\":31053,\"ticket_price\":119.37}}",
+            "  matches-lambda → cat1-lambda (lake) through function firehose-transform (not run"
+                + " offline), which gets {\"version\":\"0\",\"id\":\"test-4\",\"detail-type\":"
+                + "\"Match Scheduled\",\"source\":\"sports.feed\",\"account\":\"000000000000\",\"time\":"
+                + "\"1970-01-01T00:00:00Z\",\"region\":\"local\",\"resources\":[],\"detail\":{\"match_id\":"
+                + "\"M-102\",\"sport\":\"cricket\",\"home_team\":\"Mumbai\",\"away_team\":\"Perth\","
+                + "\"tickets_sold\":0,\"ticket_price\":45}}");
+    assertThat(r.out())
+        .endsWith(
+            "5 events on bus databus: 3 matched a rule, 2 matched none; 5 deliveries, 0 skipped, 0"
+                + " dead-lettered\n");
+  }
+
+  @Test
   void theBaselineIsWhatFormatJsonPrints() throws Exception {
     LogCommandTest.Run r =
         run("test", CONFIG, "--bus", "databus", "--events", EVENTS, "--format", "json");

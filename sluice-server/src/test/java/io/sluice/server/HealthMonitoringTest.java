@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.Json;
 import io.sluice.testkit.Await;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,11 +61,25 @@ class HealthMonitoringTest {
     return r.status() == 200 ? r.json().get("rows").get(0).get(0).asLong() : -1;
   }
 
+  /**
+   * The example's config as written, on a free port that its analyzer's {@code SLUICE_URL} names
+   * too (the analyzer reads processed/ through the object API).
+   */
+  static ServerFixture startExample(Path dir, String yaml) throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    assertThat(yaml).contains("SLUICE_URL: http://127.0.0.1:7070");
+    return ServerFixture.start(
+        dir, EXAMPLE, yaml.replace("http://127.0.0.1:7070", "http://127.0.0.1:" + port), port);
+  }
+
   @Test
   void uploadsAreValidatedIntoProcessedRejectedAndTheLakeOnce() throws Exception {
     String yaml = Files.readString(EXAMPLE.resolve("sluice.yaml"));
     byte[] csv = Files.readAllBytes(EXAMPLE.resolve("vitals-2026-11-30.csv"));
-    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+    try (ServerFixture s = startExample(dir, yaml)) {
       var put = put(s, "/objects/health/raw/vitals-2026-11-30.csv", csv);
       assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
       String sha = Json.MAPPER.readTree(put.body()).get("sha256").asText();
@@ -195,7 +210,7 @@ class HealthMonitoringTest {
   @Test
   void unreadableFilesFailWithAReasonAndWriteNothing() throws Exception {
     String yaml = Files.readString(EXAMPLE.resolve("sluice.yaml"));
-    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+    try (ServerFixture s = startExample(dir, yaml)) {
       put(s, "/objects/health/raw/empty.csv", new byte[0]);
       put(
           s,
@@ -226,7 +241,7 @@ class HealthMonitoringTest {
   @Test
   void objectApiRefusesTraversalAndNamesTheProblem() throws Exception {
     String yaml = Files.readString(EXAMPLE.resolve("sluice.yaml"));
-    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+    try (ServerFixture s = startExample(dir, yaml)) {
       for (String path :
           List.of(
               "/objects/health/..%2F..%2Fescape",
@@ -268,8 +283,10 @@ class HealthMonitoringTest {
         Files.readString(EXAMPLE.resolve("sluice.yaml"))
             .replace(
                 "  maxObjectBytes: 2GB",
-                "  maxObjectBytes: 2GB\n  inbox: {dir: inbox, bucket: health, prefix: raw/, interval: 100ms}");
-    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+                "  maxObjectBytes: 2GB\n  inbox: {dir: \""
+                    + dir.resolve("inbox")
+                    + "\", bucket: health, prefix: raw/, interval: 100ms}");
+    try (ServerFixture s = startExample(dir, yaml)) {
       Path inbox = dir.resolve("inbox");
       Files.createDirectories(inbox.resolve("2026"));
       // written under a dot name first, then renamed: the watcher skips dot names

@@ -35,6 +35,16 @@ final class ServerFixture implements AutoCloseable {
     return start(dir, yaml, SluiceServer.Options.DEFAULTS);
   }
 
+  /**
+   * Starts an example's config: its relative paths (function code) resolve against {@code base},
+   * storage is under {@code dir}, and the port is {@code port} (0: a random one).
+   */
+  static ServerFixture start(Path dir, Path base, String yaml, int port) {
+    SluiceConfig c = ConfigLoader.parse(yaml, "test.yaml", base, SluiceKinds.forReading());
+    c = c.withServer(c.server().withPort(port)).withDataDir(dir.resolve("data"));
+    return new ServerFixture(SluiceServer.start(c, SluiceServer.Options.DEFAULTS));
+  }
+
   static ServerFixture start(Path dir, String yaml, SluiceServer.Options options) {
     SluiceConfig c = ConfigLoader.parse(yaml, "test.yaml", dir, SluiceKinds.forReading());
     c = c.withServer(c.server().withPort(0)).withDataDir(dir.resolve("data"));
