@@ -253,8 +253,19 @@ final class TargetRunner {
           new TransformInput(
               d.event(), d.eventJson(), bus, rule, id, d.ingestionTimeMs(), d.replayName()));
     }
-    List<TargetBody> bodies =
-        TargetBody.ofAll(transform, inputs, parts.functions(), "target " + rule + "/" + id);
+    List<TargetBody> bodies;
+    try {
+      bodies = TargetBody.ofAll(transform, inputs, parts.functions(), "target " + rule + "/" + id);
+    } catch (RuntimeException | Error e) {
+      // the batch is in hand: whatever a transform throws, every delivery is retried, never stuck
+      LOG.error(
+          "target {}/{}: the transform failed unexpectedly; the batch is retried", rule, id, e);
+      String error = "transform failed unexpectedly: " + e;
+      bodies = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        bodies.add(new TargetBody.Retry(error));
+      }
+    }
     for (int i = 0; i < batch.size(); i++) {
       Delivery d = batch.get(i);
       TransformOutput body;

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout: {@code <work>/async/<time>-<uuid>.json} (the payload) waiting; {@code
  * <work>/async-failed/<same name>} as {@code {"requestPayload","errorType","errorMessage",
- * "stackTrace","attempts"}} when every attempt failed. Files left by a crash are run at start.
+ * "stackTrace"}} when every attempt failed. Files left by a crash are run at start.
  *
  * <p>Thread-safe.
  */
@@ -35,6 +35,9 @@ final class AsyncInvocations implements AutoCloseable {
 
   static final int ATTEMPTS = 3;
   static final Duration BACKOFF = Duration.ofSeconds(1);
+
+  /** How long an invocation that could not be handled waits before it is tried again. */
+  static final Duration REQUEUE = Duration.ofSeconds(10);
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncInvocations.class);
 
@@ -102,13 +105,26 @@ final class AsyncInvocations implements AutoCloseable {
         run(file);
       } catch (InterruptedException e) {
         return; // closing: the file stays and runs at the next start
-      } catch (IOException | RuntimeException e) {
+      } catch (Throwable t) { // the drainer never stops: the invocation is tried again later
         LOG.error(
-            "function {}: an asynchronous invocation in {} could not be handled, it stays there and"
-                + " runs at the next start: {}",
+            "function {}: an asynchronous invocation in {} could not be handled; it is tried"
+                + " again in {} s",
             function,
             file,
-            e.toString());
+            REQUEUE.toSeconds(),
+            t);
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    Thread.sleep(REQUEUE.toMillis()); // a delay before the retry, not a wait
+                    if (!closed) {
+                      queue.add(file);
+                    }
+                  } catch (InterruptedException e) {
+                    // closing: the file stays and runs at the next start
+                  }
+                });
       }
     }
   }

@@ -275,7 +275,7 @@ class FunctionHostTest {
                   - {name: "bad name", runtime: injvm}
                   - {name: a, runtime: cobol}
                   - {name: b, runtime: injvm, timeout: 20m, memory: 1MB, concurrency: 0, colour: red}
-                  - {name: c, runtime: injvm, environment: {"1X": a, Y: {z: 1}, T: "${env:SLUICE_UNSET_FOR_TEST}"}}
+                  - {name: c, runtime: injvm, environment: {"1X": a, Y: {z: 1}, T: "${env:SLUICE_UNSET_FOR_TEST}", AWS_REGION: eu-west-1, AWS_LAMBDA_FUNCTION_NAME: x}}
                   - {name: c, runtime: injvm}
                   - {runtime: injvm}
                 """,
@@ -294,6 +294,10 @@ class FunctionHostTest {
             "/functions/3/environment/Y: expected a string, number or boolean, got object {\"z\":1}",
             "/functions/3/environment/T: uses environment variable SLUICE_UNSET_FOR_TEST, which is"
                 + " not set",
+            "/functions/3/environment/AWS_REGION: is reserved: the runtime sets AWS_REGION itself"
+                + " (as Lambda does); choose another name",
+            "/functions/3/environment/AWS_LAMBDA_FUNCTION_NAME: is reserved: the runtime sets"
+                + " AWS_LAMBDA_FUNCTION_NAME itself (as Lambda does); choose another name",
             "/functions/4/name: duplicate function name \"c\" (first at /functions/3)",
             "/functions/5/name: is required: a function name (1-64 of A-Z a-z 0-9 - _)");
   }

@@ -112,7 +112,7 @@ final class FunctionsApi implements Api {
   }
 
   void invoke(Context ctx) {
-    String name = ctx.pathParam("name");
+    String name = functionName(ctx.pathParam("name"));
     try {
       keys.require(ctx, "functions:invoke");
       if (!functions.has(name)) {
@@ -254,6 +254,24 @@ final class FunctionsApi implements Api {
           "Could not parse request body into json: "
               + e.getMessage().lines().findFirst().orElse(""));
     }
+  }
+
+  /**
+   * The function a Lambda caller names: a name, {@code name:$LATEST}, or a full or partial ARN
+   * ({@code arn:aws:lambda:region:account:function:name}, {@code account:function:name}), as Lambda
+   * takes them. Sluice has one version of each function, {@code $LATEST}; another qualifier names
+   * no function.
+   */
+  static String functionName(String given) {
+    String n = given;
+    int f = n.indexOf("function:");
+    if (f >= 0) {
+      n = n.substring(f + "function:".length());
+    }
+    if (n.endsWith(":$LATEST")) {
+      n = n.substring(0, n.length() - ":$LATEST".length());
+    }
+    return n;
   }
 
   private static String header(Context ctx, String name, String def) {

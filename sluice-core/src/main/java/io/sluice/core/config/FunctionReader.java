@@ -25,6 +25,21 @@ final class FunctionReader {
   /** Environment variable names, as a shell takes them. */
   static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+  /** The variables Lambda sets itself and refuses in a function's environment. */
+  static final java.util.Set<String> RESERVED =
+      java.util.Set.of(
+          "_HANDLER",
+          "_X_AMZN_TRACE_ID",
+          "AWS_DEFAULT_REGION",
+          "AWS_REGION",
+          "AWS_EXECUTION_ENV",
+          "AWS_ACCESS_KEY",
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "LAMBDA_TASK_ROOT",
+          "LAMBDA_RUNTIME_DIR");
+
   static final List<String> COMMON =
       List.of("name", "runtime", "description", "timeout", "memory", "concurrency", "environment");
 
@@ -117,6 +132,13 @@ final class FunctionReader {
                   v.problem(
                       "expected a variable name of A-Z a-z 0-9 _ not starting with a digit, got "
                           + Problem.render(e.getKey()));
+                  return;
+                }
+                if (RESERVED.contains(e.getKey()) || e.getKey().startsWith("AWS_LAMBDA_")) {
+                  v.problem(
+                      "is reserved: the runtime sets "
+                          + e.getKey()
+                          + " itself (as Lambda does); choose another name");
                   return;
                 }
                 if (!e.getValue().isValueNode() || e.getValue().isNull()) {

@@ -213,8 +213,13 @@ final class ProcessFunction implements FunctionRuntime {
       succeeded(); // the runtime answered (or ran into its timeout): it is healthy
     }
     if (w.isRetired() && !closed && workers.get(slot) == w) {
-      w.kill("it ran out of memory");
-      launch(slot);
+      if (w.isDead()) {
+        // a runtime that exited starts again at the next invocation, after its restart delay
+        w.kill("it exited");
+      } else {
+        w.kill("it ran out of memory");
+        launch(slot);
+      }
     }
     return r;
   }
@@ -270,12 +275,14 @@ final class ProcessFunction implements FunctionRuntime {
     try {
       w = launcher.start(slot);
     } catch (IOException | RuntimeException e) {
+      // the machine could not start a process or bind a port now (too many files, no memory):
+      // retried, as it may pass later; what cannot pass (no interpreter) is refused when read
       Failure f =
           new Failure(
-              FunctionErrors.INIT,
+              FunctionErrors.EXIT,
               "cannot start the runtime: " + e.getMessage(),
               List.of(),
-              Kind.INIT,
+              Kind.CRASH,
               Duration.ZERO);
       LOG.warn("function {}: {}", config.name(), f.errorMessage());
       context.log().line(config.name(), null, "sluice", f.errorMessage());

@@ -222,9 +222,10 @@ final class Worker {
                 new Failure(
                     FunctionErrors.INVALID_RESPONSE,
                     "the runtime asked for the next invocation without answering request "
-                        + before.requestId(),
+                        + before.requestId()
+                        + " (tried again on a new worker)",
                     List.of(),
-                    Kind.INVALID_RESPONSE,
+                    Kind.CRASH, // a runtime that lost its request (a reconnect): retried
                     before.elapsed()))) {
       retire = true;
     }

@@ -292,6 +292,27 @@ class PythonRuntimeTest {
   }
 
   @Test
+  void aRuntimeThatCrashesOnEveryInvocationIsStartedAgainOnlyAfterAGrowingDelay() {
+    write(
+        dir.resolve("always/app.py"),
+        """
+        import os
+        def handler(event, context):
+            os._exit(3)
+        """);
+    try (FunctionFixture f = FunctionFixture.start(dir, function("always", "    timeout: 1s\n"))) {
+      for (int i = 0; i < 8; i++) {
+        assertThat(f.failure("always", "{}").isRetryable()).isTrue();
+      }
+      long starts =
+          f.logs("always").stream().filter(l -> l.text().contains("ms (Init Duration)")).count();
+      // 100, 200, 400, 800 ms fit in a 1 s timeout; later delays do not, and those invocations
+      // fail at once without starting a runtime
+      assertThat(starts).as(f.logText("always")).isBetween(2L, 6L);
+    }
+  }
+
+  @Test
   void aResultThatIsNotJsonFailsWithThatReason() {
     write(dir.resolve("odd/app.py"), "def handler(event, context):\n    return {1, 2}\n");
     try (FunctionFixture f = FunctionFixture.start(dir, function("odd", ""))) {
