@@ -36,6 +36,9 @@ final class AsyncInvocations implements AutoCloseable {
   static final int ATTEMPTS = 3;
   static final Duration BACKOFF = Duration.ofSeconds(1);
 
+  /** How long a throttled invocation keeps being tried (Lambda's maximum event age). */
+  static final Duration MAX_EVENT_AGE = Duration.ofHours(6);
+
   /** How long an invocation that could not be handled waits before it is tried again. */
   static final Duration REQUEUE = Duration.ofSeconds(10);
 
@@ -132,6 +135,7 @@ final class AsyncInvocations implements AutoCloseable {
   private void run(Path file) throws IOException, InterruptedException {
     byte[] payload = Files.readAllBytes(file);
     Failure last = null;
+    long firstTry = System.currentTimeMillis();
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       InvocationResult r = invoker.invoke(payload);
       if (!(r instanceof Failure f)) {
@@ -140,6 +144,13 @@ final class AsyncInvocations implements AutoCloseable {
         return;
       }
       last = f;
+      if (f.kind() == InvocationResult.Kind.THROTTLED
+          && !closed
+          && System.currentTimeMillis() - firstTry < MAX_EVENT_AGE.toMillis()) {
+        attempt--; // busy workers are not the invocation's failure: as Lambda, wait and try again
+        Thread.sleep(BACKOFF.toMillis());
+        continue;
+      }
       if (!f.isRetryable() || attempt == ATTEMPTS || closed) {
         break;
       }

@@ -106,6 +106,11 @@ class FunctionsApiTest {
                   - id: lake
                     lake: {table: numbers, buffer: {interval: 1s}}
                     transform: {function: reshape}
+              - name: loop
+                pattern: {source: [loop]}
+                targets:
+                  - id: again
+                    function: {name: echo, onSuccess: {bus: default}}
               - name: pricing
                 pattern: {source: [shop]}
                 targets:
@@ -347,6 +352,33 @@ class FunctionsApiTest {
         .matches("transform failed: function reshape failed record \\d+ \\(ProcessingFailed\\)");
     assertThat(entry.get("event").get("detail").get("n").asInt()).isEqualTo(2);
     assertThat(deadLetters("rows")).isEmpty();
+  }
+
+  @Test
+  void aResultPutBackOnTheRulesOwnBusDoesNotInheritWhatWouldMatchTheRuleAgain() {
+    var r =
+        s.post(
+            "/buses/default/events",
+            "application/json",
+            "{\"source\":\"loop\",\"detail-type\":\"Ping\",\"detail\":{\"n\":1}}");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+
+    JsonNode[] result = new JsonNode[1];
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> {
+          for (JsonNode e :
+              s.get("/buses/default/events?from=earliest&limit=1000").json().get("events")) {
+            if (e.get("event").get("detail").has("echo")
+                && e.get("event").get("detail").get("echo").path("detail").path("n").asInt() == 1) {
+              result[0] = e.get("event");
+            }
+          }
+          return result[0] != null;
+        },
+        () -> "no result on default");
+    assertThat(result[0].get("source").asText()).isEqualTo("sluice.functions");
+    assertThat(result[0].get("detail-type").asText()).isEqualTo("Function Result");
   }
 
   @Test

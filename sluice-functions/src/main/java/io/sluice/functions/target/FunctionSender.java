@@ -129,13 +129,27 @@ final class FunctionSender implements Sender {
         event = Json.MAPPER.createObjectNode();
         event.set("detail", one);
       }
-      inherit(event, matched);
+      inherit(event, matched, spec.onSuccess().equals(context.bus()));
       events.add(event);
     }
     return events;
   }
 
-  private static void inherit(ObjectNode event, JsonNode matched) {
+  /**
+   * Fills what the result does not give from the matched event. A result put back on the rule's own
+   * bus does not inherit {@code source} and {@code detail-type} (they are {@code sluice.functions}
+   * and {@code Function Result} unless the function gives them): inherited, they would match the
+   * same rule again, and the function would call itself without end.
+   */
+  private static void inherit(ObjectNode event, JsonNode matched, boolean sameBus) {
+    if (sameBus) {
+      if (!event.has("source")) {
+        event.put("source", "sluice.functions");
+      }
+      if (!event.has("detail-type")) {
+        event.put("detail-type", RESULT);
+      }
+    }
     if (matched == null) {
       return;
     }
@@ -145,6 +159,8 @@ final class FunctionSender implements Sender {
       }
     }
   }
+
+  static final String RESULT = "Function Result";
 
   private JsonNode failed(Failure f, byte[] payload, JsonNode matched) {
     ObjectNode event = Json.MAPPER.createObjectNode();
