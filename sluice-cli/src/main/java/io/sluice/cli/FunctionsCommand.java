@@ -235,6 +235,7 @@ final class FunctionsCommand implements Runnable {
             spec.commandLine(), "--limit: expected an integer from 1 to 1000, got " + limit);
       }
       long after = 0;
+      String boot = null;
       var out = spec.commandLine().getOut();
       while (true) {
         ApiClient.Response r =
@@ -253,6 +254,13 @@ final class FunctionsCommand implements Runnable {
           return SluiceCommand.EXIT_FAILED;
         }
         JsonNode page = r.json();
+        String pageBoot = page.path("boot").asText();
+        if (boot != null && !boot.equals(pageBoot)) {
+          boot = pageBoot; // the server started again: its log is numbered from 1 again
+          after = 0;
+          continue;
+        }
+        boot = pageBoot;
         for (JsonNode l : page.get("lines")) {
           out.println(
               l.get("time").asText()

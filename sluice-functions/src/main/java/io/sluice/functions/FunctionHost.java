@@ -54,6 +54,7 @@ public final class FunctionHost implements Functions, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FunctionHost.class);
 
   private final Map<String, Running> functions = new LinkedHashMap<>();
+  private final String bootId = UUID.randomUUID().toString();
   private final Clock clock;
 
   private FunctionHost(Clock clock) {
@@ -108,8 +109,9 @@ public final class FunctionHost implements Functions, AutoCloseable {
   }
 
   @Override
-  public InvocationResult invoke(String name, byte[] payload, String caller, Duration maxWait) {
-    return running(name).invoke(payload, caller, maxWait, clock);
+  public InvocationResult invoke(
+      String name, byte[] payload, String caller, Duration maxWait, String requestId) {
+    return running(name).invoke(payload, caller, maxWait, clock, requestId);
   }
 
   @Override
@@ -137,6 +139,11 @@ public final class FunctionHost implements Functions, AutoCloseable {
               Problem.render(name)));
     }
     return r;
+  }
+
+  @Override
+  public String bootId() {
+    return bootId;
   }
 
   @Override
@@ -220,6 +227,11 @@ public final class FunctionHost implements Functions, AutoCloseable {
     }
 
     InvocationResult invoke(byte[] payload, String caller, Duration maxWait, Clock clock) {
+      return invoke(payload, caller, maxWait, clock, UUID.randomUUID().toString());
+    }
+
+    InvocationResult invoke(
+        byte[] payload, String caller, Duration maxWait, Clock clock, String requestId) {
       invocations.increment();
       invocationCount.incrementAndGet();
       boolean got;
@@ -249,7 +261,6 @@ public final class FunctionHost implements Functions, AutoCloseable {
       }
       running.incrementAndGet();
       try {
-        String requestId = UUID.randomUUID().toString();
         Invocation inv =
             new Invocation(requestId, payload, clock.instant().plus(config.timeout()), caller);
         long t0 = System.nanoTime();

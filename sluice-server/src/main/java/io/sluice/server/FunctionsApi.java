@@ -26,8 +26,8 @@ import java.util.List;
  *   <li>{@code GET /functions} → {@code {"functions":[{"name","runtime","state","concurrency",
  *       "warmWorkers","running","invocations","errors","lastError"}]}} ({@code read}).
  *   <li>{@code GET /functions/{name}/logs?after=N&limit=M} → {@code {"lines":[{"sequence",
- *       "time","requestId","stream","text"}],"next":N}} ({@code read}); pass {@code after=next} to
- *       follow.
+ *       "time","requestId","stream","text"}],"next":N,"boot":ID}} ({@code read}); pass {@code
+ *       after=next} to follow, from 0 again when {@code boot} changed (the server restarted).
  *   <li>{@code POST /2015-03-31/functions/{name}/invocations} with {@code X-Amz-Invocation-Type}
  *       {@code RequestResponse} (the default: 200 and the result; a failed invocation is 200 with
  *       {@code X-Amz-Function-Error: Unhandled} and {@code {"errorMessage","errorType",
@@ -108,6 +108,7 @@ final class FunctionsApi implements Api {
       next = Math.max(next, l.sequence());
     }
     out.put("next", next);
+    out.put("boot", functions.bootId());
     AdminApi.json(ctx, 200, out);
   }
 
@@ -176,11 +177,13 @@ final class FunctionsApi implements Api {
   private void requestResponse(Context ctx, String name, byte[] payload) {
     boolean tail = "Tail".equalsIgnoreCase(ctx.header("X-Amz-Log-Type"));
     long before = tail ? lastSequence(name) : 0;
-    InvocationResult r = functions.invoke(name, payload, "api", MAX_WAIT);
+    String requestId = java.util.UUID.randomUUID().toString();
+    InvocationResult r = functions.invoke(name, payload, "api", MAX_WAIT, requestId);
     ctx.header("X-Amz-Executed-Version", "$LATEST");
+    ctx.header("X-Amzn-RequestId", requestId);
     if (tail) {
       settleLogs(name);
-      ctx.header("X-Amz-Log-Result", logTail(name, before));
+      ctx.header("X-Amz-Log-Result", logTail(name, before, requestId));
     }
     switch (r) {
       case Success s -> {
@@ -229,11 +232,16 @@ final class FunctionsApi implements Api {
     return l.isEmpty() ? 0 : l.get(l.size() - 1).sequence();
   }
 
-  /** The log lines since {@code after}, at most the last 4 KB, base64 (Lambda's Tail). */
-  private String logTail(String name, long after) {
+  /**
+   * The invocation's own log lines since {@code after}, at most the last 4 KB, base64 (Lambda's
+   * Tail): other invocations running at the same time write to the same log.
+   */
+  private String logTail(String name, long after, String requestId) {
     StringBuilder b = new StringBuilder();
     for (Functions.LogLine l : functions.logs(name, after, 1000)) {
-      b.append(l.text()).append('\n');
+      if (requestId.equals(l.requestId())) {
+        b.append(l.text()).append('\n');
+      }
     }
     byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
     int from = Math.max(0, bytes.length - 4096);

@@ -149,7 +149,9 @@ class FunctionsApiTest {
     assertThat(r.executedVersion()).isEqualTo("$LATEST");
     JsonNode out = Json.MAPPER.readTree(r.payload().asUtf8String());
     assertThat(out.get("echo")).isEqualTo(Json.MAPPER.readTree("{\"order\":7}"));
-    assertThat(out.get("requestId").asText()).hasSize(36);
+    assertThat(out.get("requestId").asText())
+        .as("the handler's aws_request_id is the one Lambda's client gets")
+        .isEqualTo(r.responseMetadata().requestId());
     String tail =
         new String(java.util.Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
     assertThat(tail).contains("echo got {\"order\": 7}");
@@ -233,6 +235,11 @@ class FunctionsApiTest {
             "X-Amz-Invocation-Type",
             "DryRun");
     assertThat(dry.status()).isEqualTo(204);
+
+    JsonNode page = s.get("/functions/echo/logs").json();
+    assertThat(page.get("boot").asText())
+        .hasSize(36)
+        .isEqualTo(s.get("/functions/echo/logs?after=1000000").json().get("boot").asText());
 
     ServerFixture.Response badLimit = s.get("/functions/echo/logs?limit=0");
     assertThat(badLimit.status()).isEqualTo(400);

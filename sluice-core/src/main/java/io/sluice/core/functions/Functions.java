@@ -31,7 +31,16 @@ public interface Functions {
    * @param maxWait how long to wait for a free worker before answering {@code THROTTLED}
    * @throws io.sluice.core.InvalidInputException {@code NOT_FOUND} when there is no such function
    */
-  InvocationResult invoke(String name, byte[] payload, String caller, Duration maxWait);
+  default InvocationResult invoke(String name, byte[] payload, String caller, Duration maxWait) {
+    return invoke(name, payload, caller, maxWait, java.util.UUID.randomUUID().toString());
+  }
+
+  /**
+   * As above, with the invocation's request id chosen by the caller (the Invoke API answers with
+   * it, and finds the invocation's own log lines by it).
+   */
+  InvocationResult invoke(
+      String name, byte[] payload, String caller, Duration maxWait, String requestId);
 
   /**
    * Accepts an asynchronous invocation (Lambda's {@code Event}): stored durably before this
@@ -52,6 +61,12 @@ public interface Functions {
 
   /** The last {@code limit} log lines of {@code name}, oldest first, each with its sequence. */
   List<LogLine> logs(String name, long afterSequence, int limit);
+
+  /**
+   * Names this start of the node: log sequences start again from 1 at every start, so a follower
+   * that sees another boot id asks again from the beginning.
+   */
+  String bootId();
 
   /** One log line, numbered per function from 1 so a follower can ask for what came after. */
   record LogLine(
