@@ -1,7 +1,6 @@
 package io.sluice.benchmarks;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SluiceConfig;
 import io.sluice.core.functions.InvocationResult;
@@ -10,7 +9,6 @@ import io.sluice.functions.wasm.WasmLoop;
 import io.sluice.server.SluiceKinds;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +81,7 @@ public final class WasmFunctionBenchmark {
                 });
       }
       for (int c : concurrency) {
-        try (FunctionHost host = host(dir, config(dir, module, c))) {
+        try (FunctionHost host = FunctionBenchmark.host(dir, config(dir, module, c))) {
           ClosedLoop.Result r =
               ClosedLoop.run(
                   "wasm-b" + batch + "-c" + c,
@@ -127,14 +125,5 @@ public final class WasmFunctionBenchmark {
         "bench.yaml",
         dir,
         SluiceKinds.forReading());
-  }
-
-  static FunctionHost host(Path dir, SluiceConfig c) {
-    return FunctionHost.start(
-        c.functions(),
-        SluiceKinds.forReading(),
-        dir.resolve("data"),
-        Clock.systemUTC(),
-        new SimpleMeterRegistry());
   }
 }

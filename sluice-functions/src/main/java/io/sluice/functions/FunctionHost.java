@@ -86,7 +86,13 @@ public final class FunctionHost implements Functions, AutoCloseable {
             new AsyncInvocations(
                 f.name(),
                 work,
-                payload -> r.invoke(payload, "async", f.timeout().multipliedBy(10), clock));
+                payload ->
+                    r.invoke(
+                        payload,
+                        "async",
+                        f.timeout().multipliedBy(10),
+                        clock,
+                        UUID.randomUUID().toString()));
       }
     } catch (IOException e) {
       host.close();
@@ -224,10 +230,6 @@ public final class FunctionHost implements Functions, AutoCloseable {
           .description("Invocations running now (ConcurrentExecutions)")
           .tag("function", n)
           .register(meters);
-    }
-
-    InvocationResult invoke(byte[] payload, String caller, Duration maxWait, Clock clock) {
-      return invoke(payload, caller, maxWait, clock, UUID.randomUUID().toString());
     }
 
     InvocationResult invoke(

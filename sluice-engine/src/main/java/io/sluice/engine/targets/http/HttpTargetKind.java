@@ -12,14 +12,11 @@ import io.sluice.core.targets.Sender;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code http: {url, method, headers}}: an HTTP endpoint; batches with {@code batch}. */
 public final class HttpTargetKind implements TargetKind<HttpTarget> {
 
   static final String NAME = "http";
-  private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
   @Override
   public String name() {
@@ -64,18 +61,7 @@ public final class HttpTargetKind implements TargetKind<HttpTarget> {
         if (value == null) {
           continue;
         }
-        Matcher m = ENV.matcher(value);
-        StringBuilder resolved = new StringBuilder();
-        while (m.find()) {
-          String v = context.env().apply(m.group(1));
-          if (v == null) {
-            hv.problem("uses environment variable " + m.group(1) + ", which is not set");
-            v = "";
-          }
-          m.appendReplacement(resolved, Matcher.quoteReplacement(v));
-        }
-        m.appendTail(resolved);
-        headers.put(e.getKey(), resolved.toString());
+        headers.put(e.getKey(), context.resolveEnv(hv, value));
       }
     }
     return new HttpTarget(url, method, headers);
