@@ -149,20 +149,7 @@ final class ObjectsApi implements Api {
     keys.require(ctx, "read");
     String bucket = ctx.pathParam("bucket");
     ObjectStore.checkBucket(bucket);
-    int limit = 1000;
-    String l = QueryParams.get(ctx, "limit");
-    if (l != null) {
-      try {
-        limit = Integer.parseInt(l);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > 1000) {
-        throw new InvalidInputException(
-            InvalidInputException.INVALID_ARGUMENT,
-            Problem.of("/limit", "expected an integer from 1 to 1000, got " + Problem.render(l)));
-      }
-    }
+    int limit = (int) QueryParams.longParam(ctx, "limit", 1000, 1, 1000);
     String prefix = QueryParams.get(ctx, "prefix");
     String cursor = QueryParams.get(ctx, "cursor");
     if (!store.hasBucket(bucket)) {
