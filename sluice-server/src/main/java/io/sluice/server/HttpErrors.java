@@ -10,6 +10,7 @@ import io.sluice.core.InvalidInputException;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
 import io.sluice.core.TransientException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -180,7 +181,50 @@ final class HttpErrors {
   }
 
   static void write(Context ctx, int status, String code, String message, List<Problem> problems) {
+    finishBody(ctx, status);
     writeJson(ctx, status, body(code, message, problems));
+  }
+
+  /** The most of an unread request body an error answer reads (and throws away) first. */
+  static final long DRAIN_LIMIT = 4L << 20;
+
+  /**
+   * Before an error answer: reads what is left of the request's body and throws it away (a small
+   * buffer, at most {@value #DRAIN_LIMIT} bytes), so the connection stays usable for the client's
+   * next request; a longer rest, a body that cannot be read, or a client that stopped sending (408)
+   * gets {@code Connection: close} instead. Without this, an answer given before the client sent
+   * all of its body promises a persistent connection that Jetty then closes, because the body was
+   * not consumed, and the client's next request on it fails with no answer at all.
+   */
+  static void finishBody(Context ctx, int status) {
+    HttpServletResponse res = ctx.res();
+    if (res.isCommitted() || "close".equalsIgnoreCase(res.getHeader("Connection"))) {
+      return;
+    }
+    HttpServletRequest req = ctx.req();
+    if (req.getContentLengthLong() == 0
+        || (req.getContentLengthLong() < 0 && req.getHeader("Transfer-Encoding") == null)) {
+      return;
+    }
+    if (status == 408 || req.getContentLengthLong() > DRAIN_LIMIT) {
+      ctx.header("Connection", "close");
+      return;
+    }
+    byte[] scratch = new byte[8192];
+    long seen = 0;
+    try {
+      java.io.InputStream in = req.getInputStream();
+      int n;
+      while ((n = in.read(scratch)) >= 0) {
+        seen += n;
+        if (seen > DRAIN_LIMIT) {
+          ctx.header("Connection", "close");
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      ctx.header("Connection", "close");
+    }
   }
 
   /**

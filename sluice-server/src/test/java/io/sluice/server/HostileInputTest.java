@@ -130,6 +130,66 @@ class HostileInputTest {
     assertThat(put.json().get("code").asText()).isEqualTo("REQUEST_TIMEOUT");
   }
 
+  /**
+   * An error answered on the route, before the client sent its body (no such route here), either
+   * leaves the connection usable for the next request or says {@code Connection: close}: never a
+   * persistent-looking answer on a connection the server then drops, which a client sees as a
+   * request that got no answer at all.
+   */
+  @Test
+  void anErrorAnsweredBeforeTheBodyArrivedNeverDropsAPersistentConnection() throws Exception {
+    byte[] body = "x".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
+    try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
+      OutputStream out = socket.getOutputStream();
+      InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+      out.write(post("/no/such/route", "application/json", body.length).getBytes());
+      out.flush();
+      // the server may answer on the route alone; the body is sent after it had the chance
+      socket.setSoTimeout(200);
+      in.mark(1);
+      try {
+        if (in.read() >= 0) {
+          in.reset();
+        }
+      } catch (java.net.SocketTimeoutException notYet) {
+        // it waits for the body first
+      }
+      socket.setSoTimeout(20_000);
+      out.write(body);
+      out.write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes());
+      out.flush();
+      String first = head(in);
+      assertThat(first).as("the first answer").startsWith("HTTP/1.1 404");
+      skipBody(in, first);
+      if (!first.toLowerCase(java.util.Locale.ROOT).contains("connection: close")) {
+        assertThat(head(in))
+            .as("the next request on a connection the answer kept open")
+            .startsWith("HTTP/1.1 200");
+      }
+    }
+  }
+
+  /** The status line and headers of the next answer on {@code in}, or "" at the end. */
+  static String head(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) >= 0) {
+      b.write(c);
+      if (b.size() >= 4 && b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        break;
+      }
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  static void skipBody(InputStream in, String head) throws IOException {
+    for (String line : head.split("\r\n")) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        in.readNBytes(Integer.parseInt(line.substring(15).trim()));
+      }
+    }
+  }
+
   @Test
   void emptyBatchesAreStoredTriviallyWith200() {
     for (String[] c :
