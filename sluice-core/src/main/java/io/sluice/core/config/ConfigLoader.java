@@ -65,6 +65,9 @@ public final class ConfigLoader {
   /** Environment lookup for {@code ${env:NAME}}; tests replace it. */
   static java.util.function.Function<String, String> ENV = System::getenv;
 
+  /** What "now" is for checks such as a schedule's {@code at} in the past; tests replace it. */
+  static java.time.Clock CLOCK = java.time.Clock.systemUTC();
+
   private ConfigLoader() {}
 
   /**
@@ -140,7 +143,16 @@ public final class ConfigLoader {
     }
     SluiceConfig config = null;
     if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
-      top.allowOnly("server", "storage", "buses", "auth", "functions", "rules", "objects", "lake");
+      top.allowOnly(
+          "server",
+          "storage",
+          "buses",
+          "auth",
+          "functions",
+          "rules",
+          "objects",
+          "lake",
+          "schedules");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -164,7 +176,8 @@ public final class ConfigLoader {
               rules,
               objects(top.field("objects"), busNames, base),
               lake(top.field("lake")),
-              functions);
+              functions,
+              new ScheduleReader(busNames, CLOCK).readAll(top.field("schedules")));
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(
