@@ -8,6 +8,7 @@ import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.Engine;
 import io.sluice.engine.Health;
 import io.sluice.engine.Ingest;
+import io.sluice.engine.schedules.Scheduler;
 import io.sluice.functions.FunctionHost;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeSettings;
@@ -48,6 +49,7 @@ public final class Node implements AutoCloseable {
   private final Kinds kinds;
   private final Engine engine;
   private final InboxWatcher inbox;
+  private final Scheduler scheduler;
 
   /** The engine, once built: object store events go through its ingest. */
   private volatile Engine started;
@@ -88,6 +90,15 @@ public final class Node implements AutoCloseable {
       logHandedOver = true; // from here the engine owns the log, and closes it if it fails
       e = Engine.start(config, log, clock, meters, k, health, fh);
       started = e;
+      // schedules put their events through the engine's ingest; the loop starts last
+      Scheduler sch =
+          Scheduler.open(
+              config.schedules(),
+              config.dataDir().resolve("schedules"),
+              e.ingest(),
+              clock,
+              meters,
+              health);
       var box = config.objects().inbox();
       this.inbox =
           box == null
@@ -99,6 +110,8 @@ public final class Node implements AutoCloseable {
       this.objects = store;
       this.kinds = k;
       this.engine = e;
+      this.scheduler = sch;
+      sch.start();
     } catch (IOException | RuntimeException ex) {
       if (!logHandedOver) {
         log.close();
@@ -179,9 +192,18 @@ public final class Node implements AutoCloseable {
     return kinds;
   }
 
-  /** Stops the inbox, then the engine (routing, then the log), then the lake and the functions. */
+  /** The configured schedules, running. */
+  public Scheduler schedules() {
+    return scheduler;
+  }
+
+  /**
+   * Stops the scheduler and the inbox, then the engine (routing, then the log), then the lake and
+   * the functions.
+   */
   @Override
   public void close() {
+    scheduler.close();
     if (inbox != null) {
       inbox.close();
     }
