@@ -121,6 +121,10 @@ class CommandLineTest {
         List.of("put", "--url", "http://127.0.0.1:99999", "pom.xml", "b/k"),
         "--url: expected an http:// or https:// URL like http://127.0.0.1:7070, got"
             + " \"http://127.0.0.1:99999\"");
+    assertUsage(List.of("schedules", "fire"), "Missing required parameter: 'NAME'");
+    assertUsage(
+        List.of("schedules", "list", "--format", "xml"),
+        "--format: expected table or json, got \"xml\"");
   }
 
   private static void assertUsage(List<String> args, String message) {
