@@ -140,7 +140,8 @@ public final class ConfigLoader {
     }
     SluiceConfig config = null;
     if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
-      top.allowOnly("server", "storage", "buses", "auth", "functions", "rules", "objects", "lake");
+      top.allowOnly(
+          "server", "storage", "buses", "auth", "functions", "reports", "rules", "objects", "lake");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -152,8 +153,36 @@ public final class ConfigLoader {
               .readAll(top.field("functions"));
       java.util.Set<String> functionNames = new java.util.LinkedHashSet<>();
       functions.forEach(f -> functionNames.add(f.name()));
-      List<RuleConfig> rules =
-          new RuleReader(busNames, env, base, kinds, functionNames).readAll(top.field("rules"));
+      // Schedules (name -> bus) are not part of this config model yet: with null, any schedule
+      // name is accepted and its events are expected on the default bus. The schedules section's
+      // reader passes its map here, which makes an unknown schedule a problem. Likewise a report
+      // with email needs the smtp section: check it here, on /reports/<i>/email, once it exists.
+      ReportReader reportReader = new ReportReader(kinds, busNames, functionNames, null);
+      List<ReportConfig> reports = reportReader.readAll(top.field("reports"));
+      java.util.Set<String> reportNames = new java.util.LinkedHashSet<>();
+      reports.forEach(r -> reportNames.add(r.name()));
+      RuleReader ruleReader =
+          new RuleReader(busNames, env, base, kinds, functionNames, reportNames);
+      List<RuleConfig> rules = new ArrayList<>(ruleReader.readAll(top.field("rules")));
+      for (Map.Entry<String, JsonNode> e : reportReader.implicitRules.entrySet()) {
+        RuleConfig implicit =
+            ruleReader.read(new ConfigNode(e.getValue(), e.getKey(), problems), null, null);
+        if (implicit == null) {
+          continue;
+        }
+        if (rules.stream()
+            .anyMatch(r -> r.bus().equals(implicit.bus()) && r.name().equals(implicit.name()))) {
+          new ConfigNode(e.getValue(), e.getKey(), problems)
+              .problem(
+                  "makes rule "
+                      + implicit.name()
+                      + " on bus "
+                      + implicit.bus()
+                      + ", and the rules section has one of that name; rename that rule");
+          continue;
+        }
+        rules.add(implicit);
+      }
       config =
           new SluiceConfig(
               source,
@@ -164,7 +193,8 @@ public final class ConfigLoader {
               rules,
               objects(top.field("objects"), busNames, base),
               lake(top.field("lake")),
-              functions);
+              functions,
+              reports);
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(

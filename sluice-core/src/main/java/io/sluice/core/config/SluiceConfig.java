@@ -20,7 +20,8 @@ public record SluiceConfig(
     List<RuleConfig> rules,
     ObjectsConfig objects,
     LakeConfig lake,
-    List<FunctionConfig> functions) {
+    List<FunctionConfig> functions,
+    List<ReportConfig> reports) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -68,6 +69,26 @@ public record SluiceConfig(
     buses = List.copyOf(buses);
     rules = List.copyOf(rules);
     functions = List.copyOf(functions);
+    reports = List.copyOf(reports);
+  }
+
+  /** Without reports. */
+  public SluiceConfig(
+      String source,
+      ServerConfig server,
+      Path dataDir,
+      List<BusConfig> buses,
+      AuthConfig auth,
+      List<RuleConfig> rules,
+      ObjectsConfig objects,
+      LakeConfig lake,
+      List<FunctionConfig> functions) {
+    this(source, server, dataDir, buses, auth, rules, objects, lake, functions, List.of());
+  }
+
+  /** The report named {@code name}. */
+  public Optional<ReportConfig> report(String name) {
+    return reports.stream().filter(r -> r.name().equals(name)).findFirst();
   }
 
   /** Without functions (configs of the parts that have none). */
@@ -80,7 +101,7 @@ public record SluiceConfig(
       List<RuleConfig> rules,
       ObjectsConfig objects,
       LakeConfig lake) {
-    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of());
+    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of(), List.of());
   }
 
   public Optional<BusConfig> bus(String name) {
@@ -88,10 +109,12 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withDataDir(Path dir) {
-    return new SluiceConfig(source, server, dir, buses, auth, rules, objects, lake, functions);
+    return new SluiceConfig(
+        source, server, dir, buses, auth, rules, objects, lake, functions, reports);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
-    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects, lake, functions);
+    return new SluiceConfig(
+        source, s, dataDir, buses, auth, rules, objects, lake, functions, reports);
   }
 }
