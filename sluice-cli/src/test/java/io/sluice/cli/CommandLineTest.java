@@ -94,6 +94,7 @@ class CommandLineTest {
         "Missing required option '--type': a DETAIL needs --source and --type (or send whole"
             + " events with --file)");
     assertUsage(List.of("validate"), "Missing required parameter: 'CONFIG'");
+    assertUsage(List.of("reports", "run"), "Missing required parameter: 'NAME'");
     assertUsage(
         List.of("replay", "--to", "2026-01-01T00:00:00Z"),
         "Missing required option: '--from=<from>'");
@@ -121,6 +122,14 @@ class CommandLineTest {
         List.of("put", "--url", "http://127.0.0.1:99999", "pom.xml", "b/k"),
         "--url: expected an http:// or https:// URL like http://127.0.0.1:7070, got"
             + " \"http://127.0.0.1:99999\"");
+  }
+
+  @Test
+  void reportsRunWithAnEventThatIsNotJsonExitsOne() {
+    LogCommandTest.Run r =
+        LogCommandTest.run("reports", "run", "--url", "http://127.0.0.1:1", "daily", "{nope");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("/event: expected a JSON object, got \"{nope\"");
   }
 
   private static void assertUsage(List<String> args, String message) {
