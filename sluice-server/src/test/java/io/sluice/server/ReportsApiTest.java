@@ -126,4 +126,40 @@ class ReportsApiTest {
       assertThat(missing.body()).contains("no report named \\\"nope\\\" (reports: wards, broken)");
     }
   }
+
+  @Test
+  void theReadmeExampleRunsOverAVitalsTable() throws Exception {
+    String readme = java.nio.file.Files.readString(Path.of("../README.md"));
+    int at = readme.indexOf("```yaml", readme.indexOf("### Reports"));
+    String yaml = readme.substring(at + "```yaml".length(), readme.indexOf("```", at + 7));
+    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+      java.util.List<io.sluice.lake.Lake.Row> rows = new java.util.ArrayList<>();
+      for (int i = 1; i <= 12; i++) {
+        var data =
+            io.sluice.core.Json.MAPPER
+                .createObjectNode()
+                .put("patient_id", "p" + (i % 4))
+                .put("ward", i % 2 == 0 ? "north" : "south")
+                .put("heart_rate", 60 + i);
+        var event = io.sluice.core.Json.MAPPER.createObjectNode().put("source", "test");
+        event.put("detail-type", "Vital").set("detail", data);
+        rows.add(new io.sluice.lake.Lake.Row(i, event, data, "objects/b/vitals.csv", 1000 + i));
+      }
+      s.server.node().lake().append("vitals", "test", rows);
+
+      JsonNode r = s.post("/reports/daily-health/run", "application/json", "").json();
+      // this node has no SMTP settings: the report is stored, and its mail is the one error
+      assertThat(r.path("status").asText()).isEqualTo("partial");
+      assertThat(r.path("errors")).hasSize(1);
+      assertThat(r.path("errors").path(0).asText()).startsWith("email: not sent");
+      assertThat(r.path("keys")).hasSize(5);
+      String html = s.get("/objects/reports/" + r.path("keys").path(0).asText()).body();
+      assertThat(html).contains("<tr><td>12</td><td>4</td></tr>").contains("<svg");
+      assertThat(html)
+          .contains("showing 12 of 12 rows".replace("showing 12 of ", ""))
+          .contains("12 rows");
+      assertThat(s.get("/reports").json().path("reports").path(0).path("schedule").asText())
+          .isEqualTo("daily-health");
+    }
+  }
 }
