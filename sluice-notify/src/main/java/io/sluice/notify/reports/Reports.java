@@ -14,7 +14,6 @@ import io.sluice.core.kinds.EventSink;
 import io.sluice.lake.Lake;
 import io.sluice.lake.QueryException;
 import io.sluice.lake.RowSink;
-import io.sluice.notify.MailMessage;
 import io.sluice.notify.Mailer;
 import io.sluice.notify.Templates;
 import io.sluice.objects.ObjectStore;
@@ -389,16 +388,5 @@ public final class Reports {
               + ": "
               + out.get(0).error());
     }
-  }
-
-  /** For tests and the mail: the message a run sends. */
-  MailMessage mail(ReportConfig c, ReportRun run) {
-    Map<Integer, JFreeChart> charts = new LinkedHashMap<>();
-    for (int i = 0; i < run.sections().size(); i++) {
-      if (run.sections().get(i).hasChart()) {
-        charts.put(i, ReportCharts.chart(run.sections().get(i)));
-      }
-    }
-    return ReportMail.message(c, run, charts);
   }
 }
