@@ -41,6 +41,7 @@ import picocli.CommandLine.Command;
       LogCommand.class,
       FunctionsCommand.class,
       SchedulesCommand.class,
+      ReportsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCommand implements Runnable {

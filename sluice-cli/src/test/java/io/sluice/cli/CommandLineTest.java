@@ -94,6 +94,7 @@ class CommandLineTest {
         "Missing required option '--type': a DETAIL needs --source and --type (or send whole"
             + " events with --file)");
     assertUsage(List.of("validate"), "Missing required parameter: 'CONFIG'");
+    assertUsage(List.of("reports", "run"), "Missing required parameter: 'NAME'");
     assertUsage(
         List.of("replay", "--to", "2026-01-01T00:00:00Z"),
         "Missing required option: '--from=<from>'");
@@ -125,6 +126,14 @@ class CommandLineTest {
     assertUsage(
         List.of("schedules", "list", "--format", "xml"),
         "--format: expected table or json, got \"xml\"");
+  }
+
+  @Test
+  void reportsRunWithAnEventThatIsNotJsonExitsOne() {
+    LogCommandTest.Run r =
+        LogCommandTest.run("reports", "run", "--url", "http://127.0.0.1:1", "daily", "{nope");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("/event: expected a JSON object, got \"{nope\"");
   }
 
   private static void assertUsage(List<String> args, String message) {

@@ -61,7 +61,9 @@ public final class Engine implements AutoCloseable {
                 config.dataDir(),
                 kinds,
                 new java.util.LinkedHashSet<>(
-                    config.functions().stream().map(f -> f.name()).toList())),
+                    config.functions().stream().map(f -> f.name()).toList()),
+                new java.util.LinkedHashSet<>(
+                    config.reports().stream().map(r -> r.name()).toList())),
             buses,
             routing::apply);
     try {

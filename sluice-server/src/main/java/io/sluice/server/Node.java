@@ -14,6 +14,7 @@ import io.sluice.lake.Lake;
 import io.sluice.lake.LakeSettings;
 import io.sluice.log.EmbeddedEventLog;
 import io.sluice.log.EventLog;
+import io.sluice.notify.reports.Reports;
 import io.sluice.objects.InboxWatcher;
 import io.sluice.objects.ObjectEvents;
 import io.sluice.objects.ObjectStore;
@@ -50,6 +51,7 @@ public final class Node implements AutoCloseable {
   private final Engine engine;
   private final InboxWatcher inbox;
   private final Scheduler scheduler;
+  private final Reports reports;
 
   /** The engine, once built: object store events go through its ingest. */
   private volatile Engine started;
@@ -86,7 +88,10 @@ public final class Node implements AutoCloseable {
               config.dataDir().resolve("functions"),
               clock,
               meters);
-      Kinds k = SluiceKinds.of(l, validator, fh);
+      // reports store objects, call functions and put their events through the engine's ingest
+      // (once it is built). The mailer is the smtp section's (null: this node sends no mail).
+      Reports rs = new Reports(config.reports(), l, store, fh, null, this::putEvents, clock);
+      Kinds k = SluiceKinds.of(l, validator, fh, rs);
       logHandedOver = true; // from here the engine owns the log, and closes it if it fails
       e = Engine.start(config, log, clock, meters, k, health, fh);
       started = e;
@@ -110,6 +115,7 @@ public final class Node implements AutoCloseable {
       this.objects = store;
       this.kinds = k;
       this.engine = e;
+      this.reports = rs;
       this.scheduler = sch;
       sch.start();
     } catch (IOException | RuntimeException ex) {
@@ -151,6 +157,25 @@ public final class Node implements AutoCloseable {
     if (!(out.get(0) instanceof Ingest.Stored)) {
       throw new IOException("could not store the " + detailType + " event: " + out.get(0));
     }
+  }
+
+  /** Report events go through the engine's ingest, as object store events do. */
+  private java.util.concurrent.CompletableFuture<List<io.sluice.core.kinds.EventSink.Result>>
+      putEvents(String bus, List<com.fasterxml.jackson.databind.JsonNode> events) {
+    Engine e = started;
+    if (e == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(
+          events.stream()
+              .map(
+                  x -> new io.sluice.core.kinds.EventSink.Result("the engine is not started", true))
+              .toList());
+    }
+    return e.ingest().put(bus, events);
+  }
+
+  /** The declared reports, runnable. */
+  public Reports reports() {
+    return reports;
   }
 
   public SluiceConfig config() {

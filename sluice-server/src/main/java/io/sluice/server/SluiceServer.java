@@ -162,6 +162,7 @@ public final class SluiceServer implements AutoCloseable {
         new LakeApi(node.lake(), keys),
         new FunctionsApi(node.functions(), keys),
         new SchedulesApi(node.schedules(), keys),
+        new ReportsApi(node.reports(), keys),
         new HealthApi(
             node.health(),
             engine.log(),

@@ -68,11 +68,11 @@ class KindsSchemaTest {
       assertThat(target.path("properties").has(kind)).as(kind).isTrue();
     }
     assertThat(KINDS.targetNames())
-        .containsExactly("bus", "http", "file", "log", "lake", "validate", "function");
+        .containsExactly("bus", "http", "file", "log", "lake", "validate", "function", "report");
     assertThat(problems("rules: [{name: r, pattern: {source: [a]}, targets: [{id: t}]}]"))
         .containsExactly(
             "/rules/0/targets/0: expected exactly one of bus, http, file, log, lake, validate,"
-                + " function, got none");
+                + " function, report, got none");
   }
 
   static Stream<Path> examples() throws Exception {

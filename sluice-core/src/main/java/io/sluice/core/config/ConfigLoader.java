@@ -152,7 +152,8 @@ public final class ConfigLoader {
           "rules",
           "objects",
           "lake",
-          "schedules");
+          "schedules",
+          "reports");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -164,8 +165,37 @@ public final class ConfigLoader {
               .readAll(top.field("functions"));
       java.util.Set<String> functionNames = new java.util.LinkedHashSet<>();
       functions.forEach(f -> functionNames.add(f.name()));
-      List<RuleConfig> rules =
-          new RuleReader(busNames, env, base, kinds, functionNames).readAll(top.field("rules"));
+      List<ScheduleConfig> schedules =
+          new ScheduleReader(busNames, CLOCK).readAll(top.field("schedules"));
+      // a report on a schedule gets an implicit rule on that schedule's bus
+      Map<String, String> scheduleBuses = new java.util.LinkedHashMap<>();
+      schedules.forEach(sc -> scheduleBuses.put(sc.name(), sc.bus()));
+      ReportReader reportReader = new ReportReader(kinds, busNames, functionNames, scheduleBuses);
+      List<ReportConfig> reports = reportReader.readAll(top.field("reports"));
+      java.util.Set<String> reportNames = new java.util.LinkedHashSet<>();
+      reports.forEach(r -> reportNames.add(r.name()));
+      RuleReader ruleReader =
+          new RuleReader(busNames, env, base, kinds, functionNames, reportNames);
+      List<RuleConfig> rules = new ArrayList<>(ruleReader.readAll(top.field("rules")));
+      for (Map.Entry<String, JsonNode> e : reportReader.implicitRules.entrySet()) {
+        RuleConfig implicit =
+            ruleReader.read(new ConfigNode(e.getValue(), e.getKey(), problems), null, null);
+        if (implicit == null) {
+          continue;
+        }
+        if (rules.stream()
+            .anyMatch(r -> r.bus().equals(implicit.bus()) && r.name().equals(implicit.name()))) {
+          new ConfigNode(e.getValue(), e.getKey(), problems)
+              .problem(
+                  "makes rule "
+                      + implicit.name()
+                      + " on bus "
+                      + implicit.bus()
+                      + ", and the rules section has one of that name; rename that rule");
+          continue;
+        }
+        rules.add(implicit);
+      }
       config =
           new SluiceConfig(
               source,
@@ -177,7 +207,8 @@ public final class ConfigLoader {
               objects(top.field("objects"), busNames, base),
               lake(top.field("lake")),
               functions,
-              new ScheduleReader(busNames, CLOCK).readAll(top.field("schedules")));
+              schedules,
+              reports);
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(

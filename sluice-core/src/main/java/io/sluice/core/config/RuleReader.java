@@ -78,8 +78,19 @@ public final class RuleReader {
       Path base,
       Kinds kinds,
       Set<String> functions) {
+    this(buses, env, base, kinds, functions, Set.of());
+  }
+
+  /** As above, for a config that also declares {@code reports} (targets may name them). */
+  public RuleReader(
+      Set<String> buses,
+      Function<String, String> env,
+      Path base,
+      Kinds kinds,
+      Set<String> functions,
+      Set<String> reports) {
     this.buses = buses;
-    this.context = new ReadContext(buses, env, base, functions);
+    this.context = new ReadContext(buses, env, base, functions, reports);
     this.kinds = kinds;
   }
 

@@ -21,7 +21,8 @@ public record SluiceConfig(
     ObjectsConfig objects,
     LakeConfig lake,
     List<FunctionConfig> functions,
-    List<ScheduleConfig> schedules) {
+    List<ScheduleConfig> schedules,
+    List<ReportConfig> reports) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -70,9 +71,10 @@ public record SluiceConfig(
     rules = List.copyOf(rules);
     functions = List.copyOf(functions);
     schedules = List.copyOf(schedules);
+    reports = List.copyOf(reports);
   }
 
-  /** Without schedules. */
+  /** Without schedules and reports. */
   public SluiceConfig(
       String source,
       ServerConfig server,
@@ -83,7 +85,14 @@ public record SluiceConfig(
       ObjectsConfig objects,
       LakeConfig lake,
       List<FunctionConfig> functions) {
-    this(source, server, dataDir, buses, auth, rules, objects, lake, functions, List.of());
+    this(
+        source, server, dataDir, buses, auth, rules, objects, lake, functions, List.of(),
+        List.of());
+  }
+
+  /** The report named {@code name}. */
+  public Optional<ReportConfig> report(String name) {
+    return reports.stream().filter(r -> r.name().equals(name)).findFirst();
   }
 
   /** Without functions (configs of the parts that have none). */
@@ -96,7 +105,7 @@ public record SluiceConfig(
       List<RuleConfig> rules,
       ObjectsConfig objects,
       LakeConfig lake) {
-    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of(), List.of());
+    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of());
   }
 
   public Optional<BusConfig> bus(String name) {
@@ -105,11 +114,11 @@ public record SluiceConfig(
 
   public SluiceConfig withDataDir(Path dir) {
     return new SluiceConfig(
-        source, server, dir, buses, auth, rules, objects, lake, functions, schedules);
+        source, server, dir, buses, auth, rules, objects, lake, functions, schedules, reports);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
     return new SluiceConfig(
-        source, s, dataDir, buses, auth, rules, objects, lake, functions, schedules);
+        source, s, dataDir, buses, auth, rules, objects, lake, functions, schedules, reports);
   }
 }

@@ -25,10 +25,32 @@ public final class Kinds {
 
   private final Map<String, TargetKind<?>> targets;
   private final Map<String, RuntimeKind<?>> runtimes;
+  private final java.util.function.Function<String, String> templates;
 
-  private Kinds(Map<String, TargetKind<?>> targets, Map<String, RuntimeKind<?>> runtimes) {
+  private Kinds(
+      Map<String, TargetKind<?>> targets,
+      Map<String, RuntimeKind<?>> runtimes,
+      java.util.function.Function<String, String> templates) {
     this.targets = Collections.unmodifiableMap(targets);
     this.runtimes = Collections.unmodifiableMap(runtimes);
+    this.templates = templates;
+  }
+
+  /**
+   * These kinds with the template engine's check ({@code io.sluice.notify.Templates::problem}: the
+   * problem with a template, or null when it compiles), so config readers in core check templates
+   * ({@code reports[].title}) when config is read, with the engine they are rendered with.
+   */
+  public Kinds withTemplates(java.util.function.Function<String, String> problem) {
+    return new Kinds(new LinkedHashMap<>(targets), new LinkedHashMap<>(runtimes), problem);
+  }
+
+  /**
+   * The problem with {@code template}, or null when it compiles or no template engine is registered
+   * (then it is checked when the part that renders it starts).
+   */
+  public String templateProblem(String template) {
+    return templates == null || template == null ? null : templates.apply(template);
   }
 
   /**
@@ -53,7 +75,7 @@ public final class Kinds {
         }
       }
     }
-    return new Kinds(m, Map.of());
+    return new Kinds(m, Map.of(), null);
   }
 
   /**
@@ -78,7 +100,7 @@ public final class Kinds {
         }
       }
     }
-    return new Kinds(new LinkedHashMap<>(targets), m);
+    return new Kinds(new LinkedHashMap<>(targets), m, templates);
   }
 
   /** The function runtime kinds, in registration order. */

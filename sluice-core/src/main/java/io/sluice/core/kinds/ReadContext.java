@@ -13,15 +13,38 @@ import java.util.function.Function;
  * @param env environment lookup for {@code ${env:NAME}}
  * @param base the directory relative paths resolve against (the config file's directory)
  * @param functions the declared function names (a setting naming a function must name one)
+ * @param reports the declared report names (a setting naming a report must name one)
  */
 public record ReadContext(
-    Set<String> buses, Function<String, String> env, Path base, Set<String> functions) {
+    Set<String> buses,
+    Function<String, String> env,
+    Path base,
+    Set<String> functions,
+    Set<String> reports) {
 
   private static final java.util.regex.Pattern ENV =
       java.util.regex.Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
   public ReadContext(Set<String> buses, Function<String, String> env, Path base) {
-    this(buses, env, base, Set.of());
+    this(buses, env, base, Set.of(), Set.of());
+  }
+
+  public ReadContext(
+      Set<String> buses, Function<String, String> env, Path base, Set<String> functions) {
+    this(buses, env, base, functions, Set.of());
+  }
+
+  /** Records a problem on {@code n} unless {@code report} is a declared report. */
+  public void checkReport(ConfigNode n, String report) {
+    if (report != null && !reports.contains(report)) {
+      n.problem(
+          "names report "
+              + Problem.render(report)
+              + ", which is not declared"
+              + (reports.isEmpty()
+                  ? " (there is no reports section)"
+                  : " (reports: " + String.join(", ", reports) + ")"));
+    }
   }
 
   /** Records a problem on {@code n} unless {@code function} is a declared function. */

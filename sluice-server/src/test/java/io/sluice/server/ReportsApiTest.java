@@ -1,0 +1,165 @@
+package io.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.testkit.Await;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reports on a real server: GET /reports, POST /reports/{name}/run, the report target triggered by
+ * an event shaped like the scheduler's, the stored objects and the Report Generated event.
+ */
+class ReportsApiTest {
+
+  @TempDir Path dir;
+
+  static final String CONFIG =
+      """
+      buses: [{name: default}, {name: ops}]
+      reports:
+        - name: wards
+          on: {schedule: hourly}
+          title: "Wards {{date}} {{detail.note}}"
+          bus: ops
+          sections:
+            - {title: Heart rate, sql: "SELECT * FROM (VALUES ('north', 71), ('south', 64)) t(ward, hr) ORDER BY ward",
+               chart: {type: bar, x: ward, y: hr}}
+          formats: [html, json]
+        - name: broken
+          sections:
+            - {title: Missing, sql: "SELECT x FROM no_such_table"}
+      rules:
+        - name: on-demand
+          pattern: {source: [ops], detail-type: [Run Broken]}
+          targets: [{id: r, report: {name: broken}}]
+      """;
+
+  static JsonNode awaitEvent(ServerFixture s, String report) {
+    JsonNode[] got = new JsonNode[1];
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> {
+          for (JsonNode e :
+              s.get(
+                      "/buses/"
+                          + (report.equals("wards") ? "ops" : "default")
+                          + "/events?from=earliest&limit=100")
+                  .json()
+                  .path("events")) {
+            JsonNode ev = e.path("event");
+            if (ev.path("source").asText().equals("sluice.reports")
+                && ev.path("detail").path("report").asText().equals(report)) {
+              got[0] = ev;
+              return true;
+            }
+          }
+          return false;
+        },
+        () -> "no report event for " + report);
+    return got[0];
+  }
+
+  @Test
+  void aRunOnRequestStoresTheReportAndPutsItsEventOnItsBus() throws Exception {
+    try (ServerFixture s = ServerFixture.start(dir, CONFIG)) {
+      JsonNode list = s.get("/reports").json();
+      assertThat(list.path("reports").findValuesAsText("name")).containsExactly("wards", "broken");
+
+      var run = s.post("/reports/wards/run", "application/json", "{\"detail\":{\"note\":\"now\"}}");
+      assertThat(run.status()).as(run.body()).isEqualTo(200);
+      JsonNode r = run.json();
+      assertThat(r.path("status").asText()).isEqualTo("ok");
+      assertThat(r.path("title").asText()).startsWith("Wards 20").endsWith(" now");
+      assertThat(r.path("keys")).hasSize(2);
+      String htmlKey = r.path("keys").path(0).asText();
+      assertThat(htmlKey).startsWith("reports/wards/").endsWith("/report.html");
+      var html = s.get("/objects/reports/" + htmlKey);
+      assertThat(html.status()).isEqualTo(200);
+      assertThat(html.body()).contains("<svg").contains("<tr><td>north</td><td>71</td></tr>");
+
+      JsonNode event = awaitEvent(s, "wards");
+      assertThat(event.path("detail-type").asText()).isEqualTo("Report Generated");
+      assertThat(event.path("detail").path("keys")).isEqualTo(r.path("keys"));
+    }
+  }
+
+  @Test
+  void anEventShapedLikeTheSchedulersRunsTheReportThroughItsImplicitRule() throws Exception {
+    try (ServerFixture s = ServerFixture.start(dir, CONFIG)) {
+      var put =
+          s.post(
+              "/buses/default/events",
+              "application/json",
+              "{\"source\":\"sluice.scheduler\",\"detail-type\":\"Scheduled Event\",\"detail\":"
+                  + "{\"schedule\":\"hourly\",\"scheduledTime\":\"2026-12-02T07:00:00Z\"}}");
+      assertThat(put.status()).as(put.body()).isEqualTo(200);
+      JsonNode event = awaitEvent(s, "wards");
+      assertThat(event.path("detail").path("status").asText()).isEqualTo("ok");
+      assertThat(event.path("detail").path("keys").path(0).asText())
+          .isEqualTo("reports/wards/2026-12-02/070000Z/report.html");
+      assertThat(s.get("/objects/reports/reports/wards/2026-12-02/070000Z/report.json").status())
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aRuleTargetRunsAPartialReportAndAnUnknownReportIsNotFound() throws Exception {
+    try (ServerFixture s = ServerFixture.start(dir, CONFIG)) {
+      var put =
+          s.post(
+              "/buses/default/events",
+              "application/json",
+              "{\"source\":\"ops\",\"detail-type\":\"Run Broken\",\"detail\":{}}");
+      assertThat(put.status()).as(put.body()).isEqualTo(200);
+      JsonNode event = awaitEvent(s, "broken");
+      assertThat(event.path("detail-type").asText()).isEqualTo("Report Generated");
+      assertThat(event.path("detail").path("status").asText()).isEqualTo("partial");
+      assertThat(event.path("detail").path("errors").path(0).asText())
+          .startsWith("section \"Missing\": ");
+
+      var missing = s.post("/reports/nope/run", "application/json", "");
+      assertThat(missing.status()).isEqualTo(404);
+      assertThat(missing.body()).contains("no report named \\\"nope\\\" (reports: wards, broken)");
+    }
+  }
+
+  @Test
+  void theReadmeExampleRunsOverAVitalsTable() throws Exception {
+    String readme = java.nio.file.Files.readString(Path.of("../README.md"));
+    int at = readme.indexOf("```yaml", readme.indexOf("### Reports"));
+    String yaml = readme.substring(at + "```yaml".length(), readme.indexOf("```", at + 7));
+    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+      java.util.List<io.sluice.lake.Lake.Row> rows = new java.util.ArrayList<>();
+      for (int i = 1; i <= 12; i++) {
+        var data =
+            io.sluice.core.Json.MAPPER
+                .createObjectNode()
+                .put("patient_id", "p" + (i % 4))
+                .put("ward", i % 2 == 0 ? "north" : "south")
+                .put("heart_rate", 60 + i);
+        var event = io.sluice.core.Json.MAPPER.createObjectNode().put("source", "test");
+        event.put("detail-type", "Vital").set("detail", data);
+        rows.add(new io.sluice.lake.Lake.Row(i, event, data, "objects/b/vitals.csv", 1000 + i));
+      }
+      s.server.node().lake().append("vitals", "test", rows);
+
+      JsonNode r = s.post("/reports/daily-health/run", "application/json", "").json();
+      // this node has no SMTP settings: the report is stored, and its mail is the one error
+      assertThat(r.path("status").asText()).isEqualTo("partial");
+      assertThat(r.path("errors")).hasSize(1);
+      assertThat(r.path("errors").path(0).asText()).startsWith("email: not sent");
+      assertThat(r.path("keys")).hasSize(5);
+      String html = s.get("/objects/reports/" + r.path("keys").path(0).asText()).body();
+      assertThat(html).contains("<tr><td>12</td><td>4</td></tr>").contains("<svg");
+      assertThat(html)
+          .contains("showing 12 of 12 rows".replace("showing 12 of ", ""))
+          .contains("12 rows");
+      assertThat(s.get("/reports").json().path("reports").path(0).path("schedule").asText())
+          .isEqualTo("daily-health");
+    }
+  }
+}
