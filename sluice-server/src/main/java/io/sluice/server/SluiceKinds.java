@@ -7,13 +7,16 @@ import io.sluice.functions.FunctionRuntimes;
 import io.sluice.functions.FunctionTargets;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeTargets;
+import io.sluice.notify.Mailer;
+import io.sluice.notify.NotifyTargets;
 import io.sluice.objects.ObjectTargets;
 import io.sluice.objects.validate.FileValidator;
 
 /**
  * Every kind a Sluice node knows, from every module, in the order the docs list them: the engine's
  * targets (bus, http, file, log), the lake's (lake), the objects module's (validate), the functions
- * module's (function) and its runtimes. A new module's kinds are registered here.
+ * module's (function) and its runtimes, the notify module's (email, webhook). A new module's kinds
+ * are registered here.
  */
 public final class SluiceKinds {
 
@@ -24,11 +27,17 @@ public final class SluiceKinds {
    * {@code null}s, kinds that only read config ({@code sluice validate}, the JSON Schema).
    */
   public static Kinds of(Lake lake, FileValidator validator, Functions functions) {
+    return of(lake, validator, functions, null);
+  }
+
+  /** As above, with the node's {@code mailer} (null when {@code smtp:} is not configured). */
+  public static Kinds of(Lake lake, FileValidator validator, Functions functions, Mailer mailer) {
     return Kinds.of(
             EngineTargets.kinds(),
             LakeTargets.kinds(lake),
             ObjectTargets.kinds(validator, lake),
-            FunctionTargets.kinds(functions))
+            FunctionTargets.kinds(functions),
+            NotifyTargets.kinds(mailer))
         .withRuntimes(FunctionRuntimes.kinds());
   }
 

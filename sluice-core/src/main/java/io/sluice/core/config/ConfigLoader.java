@@ -140,7 +140,8 @@ public final class ConfigLoader {
     }
     SluiceConfig config = null;
     if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
-      top.allowOnly("server", "storage", "buses", "auth", "functions", "rules", "objects", "lake");
+      top.allowOnly(
+          "server", "storage", "buses", "auth", "smtp", "functions", "rules", "objects", "lake");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -150,10 +151,14 @@ public final class ConfigLoader {
       List<FunctionConfig> functions =
           new FunctionReader(kinds, new io.sluice.core.kinds.ReadContext(busNames, env, base))
               .readAll(top.field("functions"));
+      SmtpConfig smtp =
+          SmtpReader.read(
+              top.field("smtp"), new io.sluice.core.kinds.ReadContext(busNames, env, base));
       java.util.Set<String> functionNames = new java.util.LinkedHashSet<>();
       functions.forEach(f -> functionNames.add(f.name()));
       List<RuleConfig> rules =
           new RuleReader(busNames, env, base, kinds, functionNames).readAll(top.field("rules"));
+      requiredSections(top, kinds);
       config =
           new SluiceConfig(
               source,
@@ -164,7 +169,8 @@ public final class ConfigLoader {
               rules,
               objects(top.field("objects"), busNames, base),
               lake(top.field("lake")),
-              functions);
+              functions,
+              smtp);
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(
@@ -173,6 +179,39 @@ public final class ConfigLoader {
           problems);
     }
     return config;
+  }
+
+  /**
+   * A target whose kind needs a top-level section ({@link
+   * io.sluice.core.kinds.TargetKind#requires}, e.g. email targets need {@code smtp}) in a config
+   * without it: a problem on the target's kind key.
+   */
+  private static void requiredSections(ConfigNode top, Kinds kinds) {
+    for (ConfigNode rule :
+        top.field("rules").raw().isArray()
+            ? top.field("rules").list(false, "")
+            : List.<ConfigNode>of()) {
+      if (!rule.field("targets").raw().isArray()) {
+        continue;
+      }
+      for (ConfigNode target : rule.field("targets").list(false, "")) {
+        for (io.sluice.core.kinds.TargetKind<?> k : kinds.targets()) {
+          String section = k.requires();
+          if (section != null && target.raw().has(k.name()) && !top.raw().has(section)) {
+            target
+                .field(k.name())
+                .problems()
+                .add(
+                    Problem.of(
+                        target.field(k.name()).path(),
+                        k.name()
+                            + " targets need the "
+                            + section
+                            + ": section at the top of the config, which is not configured"));
+          }
+        }
+      }
+    }
   }
 
   private static final Pattern MEMORY =

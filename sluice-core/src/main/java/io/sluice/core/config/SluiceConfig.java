@@ -10,6 +10,7 @@ import java.util.Optional;
  *
  * @param source where it came from (a file path, or "embedded default")
  * @param dataDir where logs and state live ({@code storage.dir})
+ * @param smtp the node's mail server ({@code smtp:}), or null when none is configured
  */
 public record SluiceConfig(
     String source,
@@ -20,7 +21,8 @@ public record SluiceConfig(
     List<RuleConfig> rules,
     ObjectsConfig objects,
     LakeConfig lake,
-    List<FunctionConfig> functions) {
+    List<FunctionConfig> functions,
+    SmtpConfig smtp) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -80,7 +82,21 @@ public record SluiceConfig(
       List<RuleConfig> rules,
       ObjectsConfig objects,
       LakeConfig lake) {
-    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of());
+    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of(), null);
+  }
+
+  /** Without a mail server. */
+  public SluiceConfig(
+      String source,
+      ServerConfig server,
+      Path dataDir,
+      List<BusConfig> buses,
+      AuthConfig auth,
+      List<RuleConfig> rules,
+      ObjectsConfig objects,
+      LakeConfig lake,
+      List<FunctionConfig> functions) {
+    this(source, server, dataDir, buses, auth, rules, objects, lake, functions, null);
   }
 
   public Optional<BusConfig> bus(String name) {
@@ -88,10 +104,11 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withDataDir(Path dir) {
-    return new SluiceConfig(source, server, dir, buses, auth, rules, objects, lake, functions);
+    return new SluiceConfig(
+        source, server, dir, buses, auth, rules, objects, lake, functions, smtp);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
-    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects, lake, functions);
+    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects, lake, functions, smtp);
   }
 }
