@@ -165,6 +165,8 @@ public final class SmtpMailer implements Mailer {
   private static MimeBodyPart part(MailMessage.Part part) throws MessagingException {
     MimeBodyPart p = new MimeBodyPart();
     p.setDataHandler(new DataHandler(new ByteArrayDataSource(part.bytes(), part.contentType())));
+    // base64 keeps the bytes as they are (text/* would otherwise get CRLF line ends)
+    p.setHeader("Content-Transfer-Encoding", "base64");
     return p;
   }
 
