@@ -7,6 +7,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.sluice.core.config.SmtpConfig;
 import io.sluice.core.targets.DeliveryException;
+import io.sluice.testkit.SmtpRefuser;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;

@@ -1,4 +1,4 @@
-package io.sluice.notify;
+package io.sluice.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
