@@ -216,9 +216,9 @@ class ServerCommandsTest {
                 + "  /pattern/source: expected an array of match conditions (like [\"x\"]) or a"
                 + " nested object, got string \"x\"\n"
                 + "  /targets/0/nope: unknown field; expected one of id, bus, http, file, log, lake,"
-                + " validate, function, report, inputTransformer, jq, transform, concurrency,"
-                + " rateLimit, timeout, retry, ordered, batch\n"
+                + " validate, function, email, webhook, report, inputTransformer, jq,"
+                + " transform, concurrency, rateLimit, timeout, retry, ordered, batch\n"
                 + "  /targets/0: expected exactly one of bus, http, file, log, lake, validate,"
-                + " function, report, got none\n");
+                + " function, email, webhook, report, got none\n");
   }
 }

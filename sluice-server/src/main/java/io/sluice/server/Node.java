@@ -14,6 +14,8 @@ import io.sluice.lake.Lake;
 import io.sluice.lake.LakeSettings;
 import io.sluice.log.EmbeddedEventLog;
 import io.sluice.log.EventLog;
+import io.sluice.notify.Mailer;
+import io.sluice.notify.SmtpMailer;
 import io.sluice.notify.reports.Reports;
 import io.sluice.objects.InboxWatcher;
 import io.sluice.objects.ObjectEvents;
@@ -27,10 +29,10 @@ import java.util.List;
 /**
  * One Sluice node without HTTP: the composition root, the only place that builds parts and wires
  * modules together. From a config it opens, in order, the event log, the lake, the object store,
- * file validation, the functions, the kinds that deliver to them, the engine (buses and routing)
- * and the inbox, handing each part the parts it uses and one {@link Health} they all report to;
- * {@link #close} stops them in reverse. The HTTP server mounts its APIs on a node; a node also runs
- * without one.
+ * file validation, the functions, the mailer ({@code smtp:}), the kinds that deliver to them, the
+ * engine (buses and routing) and the inbox, handing each part the parts it uses and one {@link
+ * Health} they all report to; {@link #close} stops them in reverse. The HTTP server mounts its APIs
+ * on a node; a node also runs without one.
  *
  * <pre>{@code
  * try (Node node = Node.start(config, Clock.systemUTC(), EmbeddedEventLog.Options.DEFAULTS, meters)) {
@@ -47,6 +49,7 @@ public final class Node implements AutoCloseable {
   private final Lake lake;
   private final FunctionHost functions;
   private final ObjectStore objects;
+  private final Mailer mailer;
   private final Kinds kinds;
   private final Engine engine;
   private final InboxWatcher inbox;
@@ -88,10 +91,11 @@ public final class Node implements AutoCloseable {
               config.dataDir().resolve("functions"),
               clock,
               meters);
+      Mailer m = config.smtp() == null ? null : new SmtpMailer(config.smtp());
       // reports store objects, call functions and put their events through the engine's ingest
-      // (once it is built). The mailer is the smtp section's (null: this node sends no mail).
-      Reports rs = new Reports(config.reports(), l, store, fh, null, this::putEvents, clock);
-      Kinds k = SluiceKinds.of(l, validator, fh, rs);
+      // (once it is built); they are mailed with the smtp section's mailer (null: no mail)
+      Reports rs = new Reports(config.reports(), l, store, fh, m, this::putEvents, clock);
+      Kinds k = SluiceKinds.of(l, validator, fh, rs, m);
       logHandedOver = true; // from here the engine owns the log, and closes it if it fails
       e = Engine.start(config, log, clock, meters, k, health, fh);
       started = e;
@@ -113,6 +117,7 @@ public final class Node implements AutoCloseable {
       this.lake = l;
       this.functions = fh;
       this.objects = store;
+      this.mailer = m;
       this.kinds = k;
       this.engine = e;
       this.reports = rs;
@@ -210,6 +215,11 @@ public final class Node implements AutoCloseable {
   /** The declared functions, running. */
   public FunctionHost functions() {
     return functions;
+  }
+
+  /** The node's mail server ({@code smtp:}), or null when none is configured. */
+  public Mailer mailer() {
+    return mailer;
   }
 
   /** The kinds this node's config was read with and delivers with. */

@@ -7,6 +7,8 @@ import io.sluice.functions.FunctionRuntimes;
 import io.sluice.functions.FunctionTargets;
 import io.sluice.lake.Lake;
 import io.sluice.lake.LakeTargets;
+import io.sluice.notify.Mailer;
+import io.sluice.notify.NotifyTargets;
 import io.sluice.notify.Templates;
 import io.sluice.notify.reports.ReportTargets;
 import io.sluice.notify.reports.Reports;
@@ -16,8 +18,9 @@ import io.sluice.objects.validate.FileValidator;
 /**
  * Every kind a Sluice node knows, from every module, in the order the docs list them: the engine's
  * targets (bus, http, file, log), the lake's (lake), the objects module's (validate), the functions
- * module's (function) and its runtimes, the notify module's (report) and its template engine
- * (config readers check templates with it). A new module's kinds are registered here.
+ * module's (function) and its runtimes, the notify module's (email, webhook, report) and its
+ * template engine (config readers check templates with it). A new module's kinds are registered
+ * here.
  */
 public final class SluiceKinds {
 
@@ -28,16 +31,21 @@ public final class SluiceKinds {
    * {@code null}s, kinds that only read config ({@code sluice validate}, the JSON Schema).
    */
   public static Kinds of(Lake lake, FileValidator validator, Functions functions) {
-    return of(lake, validator, functions, null);
+    return of(lake, validator, functions, null, null);
   }
 
-  /** As above, with the node's reports (null: the report kind only reads config). */
-  public static Kinds of(Lake lake, FileValidator validator, Functions functions, Reports reports) {
+  /**
+   * As above, with the node's reports (null: the report kind only reads config) and its {@code
+   * mailer} (null when {@code smtp:} is not configured).
+   */
+  public static Kinds of(
+      Lake lake, FileValidator validator, Functions functions, Reports reports, Mailer mailer) {
     return Kinds.of(
             EngineTargets.kinds(),
             LakeTargets.kinds(lake),
             ObjectTargets.kinds(validator, lake),
             FunctionTargets.kinds(functions),
+            NotifyTargets.kinds(mailer),
             ReportTargets.kinds(reports))
         .withRuntimes(FunctionRuntimes.kinds())
         .withTemplates(Templates::problem);
@@ -45,6 +53,6 @@ public final class SluiceKinds {
 
   /** The kinds for reading config without running a node. */
   public static Kinds forReading() {
-    return of(null, null, null, null);
+    return of(null, null, null, null, null);
   }
 }

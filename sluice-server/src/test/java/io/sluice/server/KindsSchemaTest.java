@@ -68,11 +68,21 @@ class KindsSchemaTest {
       assertThat(target.path("properties").has(kind)).as(kind).isTrue();
     }
     assertThat(KINDS.targetNames())
-        .containsExactly("bus", "http", "file", "log", "lake", "validate", "function", "report");
+        .containsExactly(
+            "bus",
+            "http",
+            "file",
+            "log",
+            "lake",
+            "validate",
+            "function",
+            "email",
+            "webhook",
+            "report");
     assertThat(problems("rules: [{name: r, pattern: {source: [a]}, targets: [{id: t}]}]"))
         .containsExactly(
             "/rules/0/targets/0: expected exactly one of bus, http, file, log, lake, validate,"
-                + " function, report, got none");
+                + " function, email, webhook, report, got none");
   }
 
   static Stream<Path> examples() throws Exception {
@@ -150,8 +160,23 @@ class KindsSchemaTest {
           targets: [{id: print, log: {}}]
       """;
 
+  static final String NOTIFY =
+      """
+      smtp: {host: smtp.example.com, port: 2525, tls: none, username: sluice, password: secret, from: "Sluice <sluice@example.com>", timeout: 10s}
+      rules:
+        - name: alerts
+          pattern: {source: [shop]}
+          targets:
+            - id: mail
+              email: {to: ["ops@example.com", "{{detail.owner}}"], cc: boss@example.com, subject: "Order {{detail.id}}", body: "Amount {{detail.amount}}", html: false}
+            - {id: mail2, email: {to: ops@example.com}}
+            - {id: hook, webhook: {url: "https://hooks.example.com/in", secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, headers: {X-Team: ops}}}
+            - {id: slack, webhook: {url: "https://hooks.slack.com/services/T/B/X", format: slack, text: "New order {{detail.id}}"}}
+            - {id: raw, webhook: {url: "http://localhost:9000/raw", format: raw}}
+      """;
+
   static Stream<String> valid() {
-    return Stream.of(RULES, "rules: []");
+    return Stream.of(RULES, NOTIFY, "rules: []");
   }
 
   static Stream<String> invalid() {
@@ -178,7 +203,18 @@ class KindsSchemaTest {
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {format: xml, schema: {columns: [{name: a}]}}}]}]",
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {schema: {columns: [{name: a, type: money}]}}}]}]",
         "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, validate: {processedPrefix: /abs, schema: {columns: [{name: a}]}}}]}]",
-        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, batch: {size: 5}}]}]");
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, log: {}, batch: {size: 5}}]}]",
+        "smtp: {host: h}",
+        "smtp: {host: h, from: a@b.c, tls: ssl}",
+        "smtp: {host: h, from: a@b.c, username: u}",
+        "smtp: {host: h, from: a@b.c, password: p}",
+        "smtp: {host: h, from: a@b.c}\nrules: [{name: r, pattern: {source: [a]}, targets: [{id: t, email: {}}]}]",
+        "smtp: {host: h, from: a@b.c}\nrules: [{name: r, pattern: {source: [a]}, targets: [{id: t, email: {to: a@b.c, colour: red}}]}]",
+        "smtp: {host: h, from: a@b.c}\nrules: [{name: r, pattern: {source: [a]}, targets: [{id: t, email: {to: a@b.c}, batch: {size: 5}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, webhook: {url: 'http://x'}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, webhook: {url: 'ftp://x', format: raw}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, webhook: {url: 'http://x', format: slack, secret: whsec_AAAA}}]}]",
+        "rules: [{name: r, pattern: {source: [a]}, targets: [{id: t, webhook: {url: 'http://x', format: raw, text: hi}}]}]");
   }
 
   @ParameterizedTest

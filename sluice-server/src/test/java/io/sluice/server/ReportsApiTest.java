@@ -3,7 +3,13 @@ package io.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import io.sluice.testkit.Await;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimePart;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -20,6 +26,8 @@ class ReportsApiTest {
   static final String CONFIG =
       """
       buses: [{name: default}, {name: ops}]
+      schedules:
+        - {name: hourly, cron: "0 * * * *", enabled: false}  # its events are posted by hand here
       reports:
         - name: wards
           on: {schedule: hourly}
@@ -127,12 +135,22 @@ class ReportsApiTest {
     }
   }
 
+  /**
+   * The README's example as written (its SMTP port swapped for a real SMTP server's, GreenMail):
+   * the schedule fired as at 07:00 runs the report through its implicit rule, and the mail that
+   * arrives has the subject, the recipient, text and HTML parts, one inline PNG per chart and the
+   * CSV attachments, with the numbers the same SQL gives when run directly.
+   */
   @Test
-  void theReadmeExampleRunsOverAVitalsTable() throws Exception {
+  void theReadmeExampleFiredByItsScheduleIsMailedWithItsChartsAndCsv() throws Exception {
     String readme = java.nio.file.Files.readString(Path.of("../README.md"));
     int at = readme.indexOf("```yaml", readme.indexOf("### Reports"));
     String yaml = readme.substring(at + "```yaml".length(), readme.indexOf("```", at + 7));
-    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+    assertThat(yaml).contains("port: 1025");
+    GreenMail mail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    mail.start();
+    try (ServerFixture s =
+        ServerFixture.start(dir, yaml.replace("port: 1025", "port: " + mail.getSmtp().getPort()))) {
       java.util.List<io.sluice.lake.Lake.Row> rows = new java.util.ArrayList<>();
       for (int i = 1; i <= 12; i++) {
         var data =
@@ -146,20 +164,92 @@ class ReportsApiTest {
         rows.add(new io.sluice.lake.Lake.Row(i, event, data, "objects/b/vitals.csv", 1000 + i));
       }
       s.server.node().lake().append("vitals", "test", rows);
-
-      JsonNode r = s.post("/reports/daily-health/run", "application/json", "").json();
-      // this node has no SMTP settings: the report is stored, and its mail is the one error
-      assertThat(r.path("status").asText()).isEqualTo("partial");
-      assertThat(r.path("errors")).hasSize(1);
-      assertThat(r.path("errors").path(0).asText()).startsWith("email: not sent");
-      assertThat(r.path("keys")).hasSize(5);
-      String html = s.get("/objects/reports/" + r.path("keys").path(0).asText()).body();
-      assertThat(html).contains("<tr><td>12</td><td>4</td></tr>").contains("<svg");
-      assertThat(html)
-          .contains("showing 12 of 12 rows".replace("showing 12 of ", ""))
-          .contains("12 rows");
       assertThat(s.get("/reports").json().path("reports").path(0).path("schedule").asText())
           .isEqualTo("daily-health");
+
+      var fire = s.post("/schedules/daily-health/fire", "application/json", "");
+      assertThat(fire.status()).as(fire.body()).isEqualTo(200);
+      JsonNode event = awaitEvent(s, "daily-health");
+      assertThat(event.path("detail").path("status").asText()).as(event.toString()).isEqualTo("ok");
+      assertThat(event.path("detail").path("keys")).hasSize(5);
+      String html =
+          s.get("/objects/reports/" + event.path("detail").path("keys").path(0).asText()).body();
+      assertThat(html).contains("<tr><td>12</td><td>4</td></tr>").contains("<svg");
+
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> mail.getReceivedMessages().length == 1,
+          () -> mail.getReceivedMessages().length + " mails");
+      MimeMessage m = mail.getReceivedMessages()[0];
+      assertThat(m.getSubject()).startsWith("Health report 20");
+      assertThat(m.getAllRecipients())
+          .extracting(Object::toString)
+          .containsExactly("oncall@example.com");
+      java.util.List<Part> parts = new java.util.ArrayList<>();
+      leaves(m, parts);
+      String text = null;
+      String htmlPart = null;
+      java.util.Map<String, String> csv = new java.util.LinkedHashMap<>();
+      int pngs = 0;
+      for (Part p : parts) {
+        if (p.isMimeType("text/plain") && p.getFileName() == null) {
+          text = p.getContent().toString();
+        } else if (p.isMimeType("text/html")) {
+          htmlPart = p.getContent().toString();
+        } else if (p.isMimeType("image/png")) {
+          byte[] png = ((MimePart) p).getInputStream().readAllBytes();
+          assertThat(java.util.Arrays.copyOf(png, 8))
+              .isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+          assertThat(((MimePart) p).getContentID()).startsWith("<chart-");
+          pngs++;
+        } else if (p.getFileName() != null && p.getFileName().endsWith(".csv")) {
+          csv.put(
+              p.getFileName(),
+              new String(
+                  ((MimePart) p).getInputStream().readAllBytes(),
+                  java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      assertThat(text).isNotBlank();
+      assertThat(htmlPart).contains("cid:chart-").doesNotContain("<svg");
+      assertThat(pngs).as("one inline PNG per chart").isEqualTo(1);
+      assertThat(csv).hasSize(3);
+
+      // the numbers are the same SQL's, run directly
+      JsonNode summary =
+          s.post(
+                  "/query",
+                  "application/json",
+                  io.sluice.core.Json.MAPPER
+                      .createObjectNode()
+                      .put(
+                          "sql",
+                          "SELECT count(*) AS readings, count(DISTINCT patient_id) AS patients"
+                              + " FROM vitals")
+                      .toString())
+              .json();
+      String first = csv.values().iterator().next().replace("\r\n", "\n");
+      assertThat(first)
+          .isEqualTo(
+              "readings,patients\n"
+                  + summary.path("rows").path(0).path(0).asText()
+                  + ","
+                  + summary.path("rows").path(0).path(1).asText()
+                  + "\n");
+    } finally {
+      mail.stop();
+    }
+  }
+
+  /** Every leaf part of a MIME tree. */
+  static void leaves(Part p, java.util.List<Part> out) throws Exception {
+    if (p.isMimeType("multipart/*")) {
+      Multipart mp = (Multipart) p.getContent();
+      for (int i = 0; i < mp.getCount(); i++) {
+        leaves(mp.getBodyPart(i), out);
+      }
+    } else {
+      out.add(p);
     }
   }
 }

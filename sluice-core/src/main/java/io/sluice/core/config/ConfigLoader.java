@@ -148,6 +148,7 @@ public final class ConfigLoader {
           "storage",
           "buses",
           "auth",
+          "smtp",
           "functions",
           "rules",
           "objects",
@@ -163,6 +164,9 @@ public final class ConfigLoader {
       List<FunctionConfig> functions =
           new FunctionReader(kinds, new io.sluice.core.kinds.ReadContext(busNames, env, base))
               .readAll(top.field("functions"));
+      SmtpConfig smtp =
+          SmtpReader.read(
+              top.field("smtp"), new io.sluice.core.kinds.ReadContext(busNames, env, base));
       java.util.Set<String> functionNames = new java.util.LinkedHashSet<>();
       functions.forEach(f -> functionNames.add(f.name()));
       List<ScheduleConfig> schedules =
@@ -196,6 +200,8 @@ public final class ConfigLoader {
         }
         rules.add(implicit);
       }
+      requiredSections(top, kinds);
+      mailedReportsNeedSmtp(top);
       config =
           new SluiceConfig(
               source,
@@ -208,7 +214,8 @@ public final class ConfigLoader {
               lake(top.field("lake")),
               functions,
               schedules,
-              reports);
+              reports,
+              smtp);
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(
@@ -217,6 +224,57 @@ public final class ConfigLoader {
           problems);
     }
     return config;
+  }
+
+  /** A report with {@code email:} needs the {@code smtp:} section, as email targets do. */
+  private static void mailedReportsNeedSmtp(ConfigNode top) {
+    if (top.raw().has("smtp") || !top.field("reports").raw().isArray()) {
+      return;
+    }
+    for (ConfigNode report : top.field("reports").list(false, "")) {
+      if (report.raw().has("email")) {
+        report
+            .problems()
+            .add(
+                Problem.of(
+                    report.field("email").path(),
+                    "a mailed report needs the smtp: section at the top of the config, which is"
+                        + " not configured"));
+      }
+    }
+  }
+
+  /**
+   * A target whose kind needs a top-level section ({@link
+   * io.sluice.core.kinds.TargetKind#requires}, e.g. email targets need {@code smtp}) in a config
+   * without it: a problem on the target's kind key.
+   */
+  private static void requiredSections(ConfigNode top, Kinds kinds) {
+    for (ConfigNode rule :
+        top.field("rules").raw().isArray()
+            ? top.field("rules").list(false, "")
+            : List.<ConfigNode>of()) {
+      if (!rule.field("targets").raw().isArray()) {
+        continue;
+      }
+      for (ConfigNode target : rule.field("targets").list(false, "")) {
+        for (io.sluice.core.kinds.TargetKind<?> k : kinds.targets()) {
+          String section = k.requires();
+          if (section != null && target.raw().has(k.name()) && !top.raw().has(section)) {
+            target
+                .field(k.name())
+                .problems()
+                .add(
+                    Problem.of(
+                        target.field(k.name()).path(),
+                        k.name()
+                            + " targets need the "
+                            + section
+                            + ": section at the top of the config, which is not configured"));
+          }
+        }
+      }
+    }
   }
 
   private static final Pattern MEMORY =

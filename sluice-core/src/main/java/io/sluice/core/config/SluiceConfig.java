@@ -10,6 +10,7 @@ import java.util.Optional;
  *
  * @param source where it came from (a file path, or "embedded default")
  * @param dataDir where logs and state live ({@code storage.dir})
+ * @param smtp the node's mail server ({@code smtp:}), or null when none is configured
  */
 public record SluiceConfig(
     String source,
@@ -22,7 +23,8 @@ public record SluiceConfig(
     LakeConfig lake,
     List<FunctionConfig> functions,
     List<ScheduleConfig> schedules,
-    List<ReportConfig> reports) {
+    List<ReportConfig> reports,
+    SmtpConfig smtp) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -74,7 +76,7 @@ public record SluiceConfig(
     reports = List.copyOf(reports);
   }
 
-  /** Without schedules and reports. */
+  /** Without schedules, reports and a mail server. */
   public SluiceConfig(
       String source,
       ServerConfig server,
@@ -86,8 +88,8 @@ public record SluiceConfig(
       LakeConfig lake,
       List<FunctionConfig> functions) {
     this(
-        source, server, dataDir, buses, auth, rules, objects, lake, functions, List.of(),
-        List.of());
+        source, server, dataDir, buses, auth, rules, objects, lake, functions, List.of(), List.of(),
+        null);
   }
 
   /** The report named {@code name}. */
@@ -114,11 +116,12 @@ public record SluiceConfig(
 
   public SluiceConfig withDataDir(Path dir) {
     return new SluiceConfig(
-        source, server, dir, buses, auth, rules, objects, lake, functions, schedules, reports);
+        source, server, dir, buses, auth, rules, objects, lake, functions, schedules, reports,
+        smtp);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
     return new SluiceConfig(
-        source, s, dataDir, buses, auth, rules, objects, lake, functions, schedules, reports);
+        source, s, dataDir, buses, auth, rules, objects, lake, functions, schedules, reports, smtp);
   }
 }

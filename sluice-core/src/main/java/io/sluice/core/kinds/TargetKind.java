@@ -59,6 +59,14 @@ public interface TargetKind<S extends TargetSpec> {
   }
 
   /**
+   * The top-level config section this kind needs (email targets: {@code smtp}), or {@code null}. A
+   * config with a target of this kind but without the section has a problem on the target.
+   */
+  default String requires() {
+    return null;
+  }
+
+  /**
    * The sender for one target of a running node. Called when the target starts and again on every
    * rule change that keeps it (the kind decides whether that is the same writer).
    *

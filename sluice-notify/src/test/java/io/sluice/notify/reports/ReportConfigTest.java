@@ -27,6 +27,9 @@ class ReportConfigTest {
     SluiceConfig c =
         parse(
             """
+            smtp: {host: localhost, from: sluice@localhost}
+            schedules:
+              - {name: daily-health, cron: "0 7 * * *"}
             reports:
               - name: daily-health
                 on: {schedule: daily-health}
@@ -65,6 +68,7 @@ class ReportConfigTest {
                     """
                     reports:
                       - name: r
+                        on: {schedule: nightly}
                         title: "{{#open}}"
                         sections:
                           - {title: a, sql: "SELECT 1", chart: {type: radar, x: a, y: b}}
@@ -93,7 +97,22 @@ class ReportConfigTest {
             "/reports/0/bus",
             "/reports/0/email/to",
             "/reports/0/email/cc/0",
-            "/rules/0/targets/0/report/name");
+            "/rules/0/targets/0/report/name",
+            "/reports/0/on/schedule",
+            "/reports/0/email");
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("/reports/0/on/schedule"))
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
+        .contains(
+            "names schedule \"nightly\", which is not declared (there is no schedules section)");
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("/reports/0/email"))
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
+        .contains("a mailed report needs the smtp: section");
     assertThat(e.problems())
         .filteredOn(p -> p.path().equals("/reports/0/sections/0/chart/type"))
         .singleElement()

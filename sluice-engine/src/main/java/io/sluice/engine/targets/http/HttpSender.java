@@ -5,13 +5,8 @@ import io.sluice.core.targets.Outbound;
 import io.sluice.core.targets.Sender;
 import io.sluice.core.transform.TransformOutput;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +20,10 @@ import java.util.Map;
  */
 final class HttpSender implements Sender {
 
-  private static final int ERROR_BODY_CHARS = 200;
-
   private final HttpTarget target;
   private final Duration timeout;
   private final boolean batching;
-  private final HttpClient client;
+  private final HttpDelivery delivery;
   private final URI uri;
 
   HttpSender(HttpTarget target, Duration timeout, boolean batching) {
@@ -38,12 +31,7 @@ final class HttpSender implements Sender {
     this.timeout = timeout;
     this.batching = batching;
     this.uri = URI.create(target.url());
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.delivery = new HttpDelivery(timeout);
   }
 
   @Override
@@ -90,75 +78,16 @@ final class HttpSender implements Sender {
     for (Map.Entry<String, String> h : target.headers().entrySet()) {
       req.header(h.getKey(), h.getValue());
     }
-    HttpResponse<String> r;
-    try {
-      r = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpTimeoutException e) {
-      throw new DeliveryException(
-          true, target.url() + " did not answer within " + timeout, null, e);
-    } catch (ConnectException e) {
-      throw new DeliveryException(
-          true,
-          "cannot connect to " + target.url() + ": " + reason(e, "connection refused"),
-          null,
-          e);
-    } catch (IOException e) {
-      throw new DeliveryException(
-          true, target.url() + " failed: " + reason(e, "the connection failed"), null, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DeliveryException(true, "interrupted while sending to " + target.url(), null, e);
-    }
-    int s = r.statusCode();
-    if (s >= 200 && s < 300) {
-      return;
-    }
-    String text = r.body() == null ? "" : r.body();
-    String message =
-        target.url()
-            + " answered "
-            + s
-            + (text.isBlank()
-                ? ""
-                : ": "
-                    + (text.length() > ERROR_BODY_CHARS
-                        ? text.substring(0, ERROR_BODY_CHARS) + "…"
-                        : text));
-    boolean retry = DeliveryException.isRetryableStatus(s);
-    Duration after = r.headers().firstValue("Retry-After").map(HttpSender::retryAfter).orElse(null);
-    throw new DeliveryException(retry, message, after, null);
+    delivery.send(req.build(), target.url());
   }
 
-  /**
-   * What went wrong, for a dead letter a person reads: the first message in the cause chain that is
-   * not just another exception's name ({@code ConnectException} often has none), else {@code
-   * fallback}; never a Java class name.
-   */
+  /** As {@link HttpDelivery#reason}. */
   static String reason(Throwable e, String fallback) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = t.getMessage();
-      if (m == null || m.isBlank()) {
-        continue;
-      }
-      // new X(cause) takes cause.toString() as its message: "java.net.Foo: text" or "java.net.Foo"
-      String stripped = m.replaceFirst("^([a-z][\\w$]*\\.)+[A-Z][\\w$]*(: )?", "");
-      if (!stripped.isBlank()) {
-        return stripped;
-      }
-    }
-    return fallback;
-  }
-
-  private static Duration retryAfter(String v) {
-    try {
-      return Duration.ofSeconds(Long.parseLong(v.trim()));
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return HttpDelivery.reason(e, fallback);
   }
 
   @Override
   public void close() {
-    client.close();
+    delivery.close();
   }
 }
