@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
       ObjectCommands.Objects.class,
       LogCommand.class,
       FunctionsCommand.class,
+      AlarmsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCommand implements Runnable {

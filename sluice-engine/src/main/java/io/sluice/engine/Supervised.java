@@ -11,14 +11,14 @@ import java.util.function.Supplier;
  * doubles from {@link #FIRST_BACKOFF} to {@link #MAX_BACKOFF}. The part reports itself well to
  * {@link Health#ok} once it works again.
  */
-final class Supervised {
+public final class Supervised {
 
   static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   /** The part: runs until it is stopped (then it returns), or throws. */
   @FunctionalInterface
-  interface Part {
+  public interface Part {
     void run() throws InterruptedException;
   }
 
@@ -29,7 +29,7 @@ final class Supervised {
    *
    * @param where where the part was when it failed (an offset), for the report
    */
-  static void run(
+  public static void run(
       String component, Health health, BooleanSupplier stopped, Supplier<String> where, Part part) {
     long backoffMs = FIRST_BACKOFF.toMillis();
     while (!stopped.getAsBoolean()) {

@@ -161,6 +161,7 @@ public final class SluiceServer implements AutoCloseable {
         new ObjectsApi(node.objects(), keys),
         new LakeApi(node.lake(), keys),
         new FunctionsApi(node.functions(), keys),
+        new AlarmsApi(node.alarms(), keys),
         new HealthApi(
             node.health(),
             engine.log(),

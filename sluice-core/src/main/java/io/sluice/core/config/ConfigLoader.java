@@ -140,7 +140,8 @@ public final class ConfigLoader {
     }
     SluiceConfig config = null;
     if (top.isObject(true, "a YAML mapping of server, storage, buses, auth, rules")) {
-      top.allowOnly("server", "storage", "buses", "auth", "functions", "rules", "objects", "lake");
+      top.allowOnly(
+          "server", "storage", "buses", "auth", "functions", "rules", "objects", "lake", "alarms");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -164,7 +165,8 @@ public final class ConfigLoader {
               rules,
               objects(top.field("objects"), busNames, base),
               lake(top.field("lake")),
-              functions);
+              functions,
+              new AlarmReader(busNames).readAll(top.field("alarms")));
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(

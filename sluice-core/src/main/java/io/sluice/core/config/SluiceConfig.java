@@ -20,7 +20,8 @@ public record SluiceConfig(
     List<RuleConfig> rules,
     ObjectsConfig objects,
     LakeConfig lake,
-    List<FunctionConfig> functions) {
+    List<FunctionConfig> functions,
+    List<AlarmConfig> alarms) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -68,6 +69,21 @@ public record SluiceConfig(
     buses = List.copyOf(buses);
     rules = List.copyOf(rules);
     functions = List.copyOf(functions);
+    alarms = List.copyOf(alarms);
+  }
+
+  /** Without alarms. */
+  public SluiceConfig(
+      String source,
+      ServerConfig server,
+      Path dataDir,
+      List<BusConfig> buses,
+      AuthConfig auth,
+      List<RuleConfig> rules,
+      ObjectsConfig objects,
+      LakeConfig lake,
+      List<FunctionConfig> functions) {
+    this(source, server, dataDir, buses, auth, rules, objects, lake, functions, List.of());
   }
 
   /** Without functions (configs of the parts that have none). */
@@ -80,7 +96,7 @@ public record SluiceConfig(
       List<RuleConfig> rules,
       ObjectsConfig objects,
       LakeConfig lake) {
-    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of());
+    this(source, server, dataDir, buses, auth, rules, objects, lake, List.of(), List.of());
   }
 
   public Optional<BusConfig> bus(String name) {
@@ -88,10 +104,12 @@ public record SluiceConfig(
   }
 
   public SluiceConfig withDataDir(Path dir) {
-    return new SluiceConfig(source, server, dir, buses, auth, rules, objects, lake, functions);
+    return new SluiceConfig(
+        source, server, dir, buses, auth, rules, objects, lake, functions, alarms);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
-    return new SluiceConfig(source, s, dataDir, buses, auth, rules, objects, lake, functions);
+    return new SluiceConfig(
+        source, s, dataDir, buses, auth, rules, objects, lake, functions, alarms);
   }
 }
