@@ -58,7 +58,7 @@ final class AlarmsApi implements Api {
       new TreeMap<>(c.labels()).forEach(labels::put);
       a.put("statistic", c.statistic().key());
       a.put("period", Durations.format(c.period()));
-      a.putObject("threshold").put(c.comparison().symbol(), c.threshold());
+      a.set("threshold", Alarms.threshold(c));
       a.put("evaluationPeriods", c.evaluationPeriods());
       a.put("datapointsToAlarm", c.datapointsToAlarm());
       a.put("bus", c.bus());

@@ -250,7 +250,7 @@ public final class Alarms implements AutoCloseable {
     new java.util.TreeMap<>(c.labels()).forEach(labels::put);
     d.put("statistic", c.statistic().key());
     d.put("period", Durations.format(c.period()));
-    d.putObject("threshold").put(c.comparison().symbol(), c.threshold());
+    d.set("threshold", threshold(c));
     d.put("evaluationPeriods", c.evaluationPeriods());
     d.put("datapointsToAlarm", c.datapointsToAlarm());
     if (a.lastObserved() == null) {
@@ -272,6 +272,18 @@ public final class Alarms implements AutoCloseable {
     if (!out.get(0).stored()) {
       throw new TransientException("bus " + c.bus() + " refused the event: " + out.get(0).error());
     }
+  }
+
+  /** {@code {">": 0}}: the threshold as it was written (an integral number without a fraction). */
+  public static ObjectNode threshold(AlarmConfig c) {
+    ObjectNode t = Json.MAPPER.createObjectNode();
+    double v = c.threshold();
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      t.put(c.comparison().symbol(), (long) v);
+    } else {
+      t.put(c.comparison().symbol(), v);
+    }
+    return t;
   }
 
   private void save() {

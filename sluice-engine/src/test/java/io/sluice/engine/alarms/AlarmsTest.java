@@ -140,7 +140,7 @@ class AlarmsTest {
     assertThat(d.path("labels").toString()).isEqualTo("{\"rule\":\"validate-vitals\"}");
     assertThat(d.path("statistic").asText()).isEqualTo("increase");
     assertThat(d.path("period").asText()).isEqualTo("1m");
-    assertThat(d.path("threshold").toString()).isEqualTo("{\">\":0.0}");
+    assertThat(d.path("threshold").toString()).isEqualTo("{\">\":0}");
     assertThat(d.path("observed").asDouble()).isEqualTo(3.0);
     assertThat(d.path("state").path("timestamp").asText()).isEqualTo("2026-11-23T10:02:00Z");
     assertThat(d.path("state").path("reason").asText())
