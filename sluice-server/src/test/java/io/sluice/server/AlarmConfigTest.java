@@ -44,6 +44,18 @@ class AlarmConfigTest {
             "/alarms/11/datapointsToAlarm: expected at most evaluationPeriods (2) datapoints, got 3");
   }
 
+  /** The README's Alarms example, as written, is a valid config. */
+  @Test
+  void theReadmeExampleIsValid() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    int section = readme.indexOf("### Alarms");
+    int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+    String yaml = readme.substring(start, readme.indexOf("```", start));
+    assertThat(yaml).startsWith("alarms:");
+    assertThat(ConfigProblems.of("buses: [{name: default}]\n" + yaml, SluiceKinds.forReading()))
+        .isEmpty();
+  }
+
   @Test
   void aValidAlarmHasNoProblemAndAMissingMetricIsNoProblem() {
     assertThat(
