@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
       FunctionsCommand.class,
       SchedulesCommand.class,
       ReportsCommand.class,
+      AlarmsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCommand implements Runnable {

@@ -109,6 +109,9 @@ class CommandLineTest {
         "--log-level: expected one of error, warn, info, debug, trace, got \"loud\"");
     assertUsage(List.of("log", "read", "--limit", "x"), "Invalid value for option '--limit'");
     assertUsage(
+        List.of("alarms", "list", "--format", "xml"),
+        "--format: expected table or json, got \"xml\"");
+    assertUsage(
         List.of("tail", "--from", "yesterday"),
         "--from: expected earliest, latest, an offset or an ISO-8601 time like"
             + " 2026-11-23T10:00:00Z, got \"yesterday\"");

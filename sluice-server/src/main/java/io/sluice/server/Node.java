@@ -8,6 +8,7 @@ import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.Engine;
 import io.sluice.engine.Health;
 import io.sluice.engine.Ingest;
+import io.sluice.engine.alarms.Alarms;
 import io.sluice.engine.schedules.Scheduler;
 import io.sluice.functions.FunctionHost;
 import io.sluice.lake.Lake;
@@ -30,9 +31,9 @@ import java.util.List;
  * One Sluice node without HTTP: the composition root, the only place that builds parts and wires
  * modules together. From a config it opens, in order, the event log, the lake, the object store,
  * file validation, the functions, the mailer ({@code smtp:}), the kinds that deliver to them, the
- * engine (buses and routing) and the inbox, handing each part the parts it uses and one {@link
- * Health} they all report to; {@link #close} stops them in reverse. The HTTP server mounts its APIs
- * on a node; a node also runs without one.
+ * engine (buses and routing), the schedules, the alarms and the inbox, handing each part the parts
+ * it uses and one {@link Health} they all report to; {@link #close} stops them in reverse. The HTTP
+ * server mounts its APIs on a node; a node also runs without one.
  *
  * <pre>{@code
  * try (Node node = Node.start(config, Clock.systemUTC(), EmbeddedEventLog.Options.DEFAULTS, meters)) {
@@ -55,6 +56,7 @@ public final class Node implements AutoCloseable {
   private final InboxWatcher inbox;
   private final Scheduler scheduler;
   private final Reports reports;
+  private final Alarms alarms;
 
   /** The engine, once built: object store events go through its ingest. */
   private volatile Engine started;
@@ -67,6 +69,7 @@ public final class Node implements AutoCloseable {
     Lake l = null;
     Engine e = null;
     FunctionHost fh = null;
+    Alarms al = null;
     boolean logHandedOver = false;
     try {
       l =
@@ -108,6 +111,16 @@ public final class Node implements AutoCloseable {
               clock,
               meters,
               health);
+      al =
+          new Alarms(
+                  config.alarms(),
+                  meters,
+                  e.ingest(),
+                  config.dataDir().resolve("alarms"),
+                  clock,
+                  health)
+              .start();
+      this.alarms = al;
       var box = config.objects().inbox();
       this.inbox =
           box == null
@@ -126,6 +139,9 @@ public final class Node implements AutoCloseable {
     } catch (IOException | RuntimeException ex) {
       if (!logHandedOver) {
         log.close();
+      }
+      if (al != null) {
+        al.close();
       }
       close(e, l, fh);
       throw ex instanceof IOException io
@@ -232,9 +248,14 @@ public final class Node implements AutoCloseable {
     return scheduler;
   }
 
+  /** The declared alarms on this node's metrics. */
+  public Alarms alarms() {
+    return alarms;
+  }
+
   /**
-   * Stops the scheduler and the inbox, then the engine (routing, then the log), then the lake and
-   * the functions.
+   * Stops the scheduler, the inbox and the alarms, then the engine (routing, then the log), then
+   * the lake and the functions.
    */
   @Override
   public void close() {
@@ -242,6 +263,7 @@ public final class Node implements AutoCloseable {
     if (inbox != null) {
       inbox.close();
     }
+    alarms.close();
     close(engine, lake, functions);
   }
 

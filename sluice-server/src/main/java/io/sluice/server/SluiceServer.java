@@ -163,6 +163,7 @@ public final class SluiceServer implements AutoCloseable {
         new FunctionsApi(node.functions(), keys),
         new SchedulesApi(node.schedules(), keys),
         new ReportsApi(node.reports(), keys),
+        new AlarmsApi(node.alarms(), keys),
         new HealthApi(
             node.health(),
             engine.log(),

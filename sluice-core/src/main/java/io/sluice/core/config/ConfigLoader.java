@@ -154,7 +154,8 @@ public final class ConfigLoader {
           "objects",
           "lake",
           "schedules",
-          "reports");
+          "reports",
+          "alarms");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -215,7 +216,8 @@ public final class ConfigLoader {
               functions,
               schedules,
               reports,
-              smtp);
+              smtp,
+              new AlarmReader(busNames).readAll(top.field("alarms")));
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(

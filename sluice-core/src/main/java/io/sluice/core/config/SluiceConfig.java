@@ -24,7 +24,8 @@ public record SluiceConfig(
     List<FunctionConfig> functions,
     List<ScheduleConfig> schedules,
     List<ReportConfig> reports,
-    SmtpConfig smtp) {
+    SmtpConfig smtp,
+    List<AlarmConfig> alarms) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -74,9 +75,10 @@ public record SluiceConfig(
     functions = List.copyOf(functions);
     schedules = List.copyOf(schedules);
     reports = List.copyOf(reports);
+    alarms = List.copyOf(alarms);
   }
 
-  /** Without schedules, reports and a mail server. */
+  /** Without schedules, reports, a mail server and alarms. */
   public SluiceConfig(
       String source,
       ServerConfig server,
@@ -89,7 +91,7 @@ public record SluiceConfig(
       List<FunctionConfig> functions) {
     this(
         source, server, dataDir, buses, auth, rules, objects, lake, functions, List.of(), List.of(),
-        null);
+        null, List.of());
   }
 
   /** The report named {@code name}. */
@@ -116,12 +118,13 @@ public record SluiceConfig(
 
   public SluiceConfig withDataDir(Path dir) {
     return new SluiceConfig(
-        source, server, dir, buses, auth, rules, objects, lake, functions, schedules, reports,
-        smtp);
+        source, server, dir, buses, auth, rules, objects, lake, functions, schedules, reports, smtp,
+        alarms);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
     return new SluiceConfig(
-        source, s, dataDir, buses, auth, rules, objects, lake, functions, schedules, reports, smtp);
+        source, s, dataDir, buses, auth, rules, objects, lake, functions, schedules, reports, smtp,
+        alarms);
   }
 }
