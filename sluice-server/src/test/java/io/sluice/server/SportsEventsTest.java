@@ -195,4 +195,71 @@ class SportsEventsTest {
                   + "\"ticket_price: expected a number, got \\\"TBA\\\"\"}");
     }
   }
+
+  /**
+   * The hourly revenue report of the example, run on request over the events as sent: its CSV of
+   * revenue per sport is what the same SQL answers, its HTML carries the chart, and a Report
+   * Generated event names the objects on databus.
+   */
+  @Test
+  void theHourlyRevenueReportIsStoredWithTheNumbersOfItsSql() throws Exception {
+    try (ServerFixture s = start(dir)) {
+      var sent =
+          s.post(
+              "/buses/databus/events",
+              "application/x-ndjson",
+              Files.readAllBytes(EXAMPLE.resolve("events.ndjson")));
+      assertThat(sent.status()).as(sent.body()).isEqualTo(200);
+      Await.until(Duration.ofSeconds(60), () -> count(s, "cat1") == 60, () -> "cat1 rows");
+      var run = s.post("/reports/hourly-revenue/run", "application/json", "");
+      assertThat(run.status()).as(run.body()).isEqualTo(200);
+      JsonNode r = run.json();
+      assertThat(r.path("status").asText()).as(run.body()).isEqualTo("ok");
+      java.util.List<String> keys = new java.util.ArrayList<>();
+      r.path("keys").forEach(k -> keys.add(k.asText()));
+      assertThat(keys).hasSize(4).allMatch(k -> k.startsWith("reports/hourly-revenue/"));
+      String csvKey =
+          keys.stream()
+              .filter(k -> k.endsWith("01-revenue-by-sport.csv"))
+              .findFirst()
+              .orElseThrow();
+      String csv = s.get("/objects/reports/" + csvKey).body().replace("\r\n", "\n");
+      JsonNode want =
+          rows(
+              s,
+              "SELECT sport, count(*), sum(tickets_sold), round(sum(revenue), 2) FROM cat1"
+                  + " GROUP BY sport ORDER BY 4 DESC");
+      String[] lines = csv.split("\n");
+      assertThat(lines[0]).isEqualTo("sport,matches,tickets,revenue");
+      assertThat(lines).hasSize(want.size() + 1);
+      for (int i = 0; i < want.size(); i++) {
+        String[] cells = lines[i + 1].split(",");
+        assertThat(cells[0]).isEqualTo(want.get(i).get(0).asText());
+        assertThat(Long.parseLong(cells[1])).isEqualTo(want.get(i).get(1).asLong());
+        assertThat(Long.parseLong(cells[2])).isEqualTo(want.get(i).get(2).asLong());
+        assertThat(new java.math.BigDecimal(cells[3]))
+            .isEqualByComparingTo(want.get(i).get(3).decimalValue());
+      }
+      String htmlKey =
+          keys.stream().filter(k -> k.endsWith("report.html")).findFirst().orElseThrow();
+      assertThat(s.get("/objects/reports/" + htmlKey).body())
+          .contains("<svg")
+          .contains("Top venues")
+          .contains("Ticket revenue, 20");
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> {
+            for (JsonNode e :
+                s.get("/buses/databus/events?from=earliest&limit=1000").json().get("events")) {
+              JsonNode ev = e.get("event");
+              if (ev.get("source").asText().equals("sluice.reports")
+                  && ev.get("detail").get("keys").toString().contains(htmlKey)) {
+                return true;
+              }
+            }
+            return false;
+          },
+          () -> "no Report Generated event on databus");
+    }
+  }
 }
