@@ -21,8 +21,8 @@ import io.sluice.notify.reports.SectionResult;
  *       templates ({@code {"detail":{…}}}) → 200 {@code {"report","title","time","status",
  *       "bucket","keys","sections":[{"title","error"}],"errors"}} when the report was stored
  *       ({@code ok} or {@code partial}), 500 with the same body when it could not be ({@code
- *       failed}), 404 for a report that is not declared. Needs {@code objects:write}: a run writes
- *       objects (and puts its event on the report's bus).
+ *       failed}), 404 for a report that is not declared. Needs {@code objects:write} and {@code
+ *       ingest:<the report's bus>}: a run writes objects and puts its event on that bus.
  * </ul>
  */
 final class ReportsApi implements Api {
@@ -62,7 +62,9 @@ final class ReportsApi implements Api {
   void run(Context ctx) {
     keys.require(ctx, "objects:write");
     String name = ctx.pathParam("name");
-    reports.require(name); // an unknown report is a 404 before the body is read
+    // an unknown report is a 404 before the body is read; a run also puts its event on the
+    // report's bus, so it needs ingest on that bus too (as firing a schedule does)
+    keys.require(ctx, "ingest:" + reports.require(name).bus());
     JsonNode event = ctx.body().isBlank() ? Json.MAPPER.createObjectNode() : AdminApi.body(ctx);
     ReportRun run = reports.run(name, event);
     AdminApi.json(ctx, run.status().equals(ReportRun.FAILED) ? 500 : 200, describe(run));

@@ -135,6 +135,35 @@ class ReportsApiTest {
     }
   }
 
+  /** A run writes objects and puts an event on the report's bus: it needs both scopes. */
+  @Test
+  void runningAReportNeedsObjectsWriteAndIngestOnItsBus() throws Exception {
+    String objectsOnly = "objects-key-0123456789";
+    String both = "both-key-0123456789";
+    try (ServerFixture s =
+        ServerFixture.start(
+            dir,
+            CONFIG
+                + "auth:\n  keys:\n    - {name: o, sha256: "
+                + ApiKeys.sha256Hex(objectsOnly)
+                + ", scopes: [\"objects:write\"]}\n    - {name: b, sha256: "
+                + ApiKeys.sha256Hex(both)
+                + ", scopes: [\"objects:write\", \"ingest:ops\"]}\n")) {
+      var denied =
+          s.post(
+              "/reports/wards/run",
+              "application/json",
+              "",
+              "Authorization",
+              "Bearer " + objectsOnly);
+      assertThat(denied.status()).as(denied.body()).isEqualTo(403);
+      assertThat(denied.body()).contains("ingest:ops");
+      var ran =
+          s.post("/reports/wards/run", "application/json", "", "Authorization", "Bearer " + both);
+      assertThat(ran.status()).as(ran.body()).isEqualTo(200);
+    }
+  }
+
   /**
    * The README's example as written (its SMTP port swapped for a real SMTP server's, GreenMail):
    * the schedule fired as at 07:00 runs the report through its implicit rule, and the mail that

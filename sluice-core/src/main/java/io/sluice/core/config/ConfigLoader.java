@@ -230,7 +230,7 @@ public final class ConfigLoader {
 
   /** A report with {@code email:} needs the {@code smtp:} section, as email targets do. */
   private static void mailedReportsNeedSmtp(ConfigNode top) {
-    if (top.raw().has("smtp") || !top.field("reports").raw().isArray()) {
+    if (top.raw().hasNonNull("smtp") || !top.field("reports").raw().isArray()) {
       return;
     }
     for (ConfigNode report : top.field("reports").list(false, "")) {
@@ -262,7 +262,7 @@ public final class ConfigLoader {
       for (ConfigNode target : rule.field("targets").list(false, "")) {
         for (io.sluice.core.kinds.TargetKind<?> k : kinds.targets()) {
           String section = k.requires();
-          if (section != null && target.raw().has(k.name()) && !top.raw().has(section)) {
+          if (section != null && target.raw().has(k.name()) && !top.raw().hasNonNull(section)) {
             target
                 .field(k.name())
                 .problems()

@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jfree.chart.JFreeChart;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the node's reports: each section's SQL through the lake's query path (its sandbox, row
@@ -55,6 +57,8 @@ import org.jfree.chart.JFreeChart;
  * <p>Thread-safe: a run holds its state on its own stack.
  */
 public final class Reports {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Reports.class);
 
   public static final String SOURCE = "sluice.reports";
   public static final String GENERATED = "Report Generated";
@@ -227,7 +231,16 @@ public final class Reports {
             keys,
             sections,
             errors);
-    emit(c, done, errors);
+    try {
+      emit(c, done, errors);
+    } catch (RuntimeException e) {
+      // stored and mailed: running it again would mail it twice, so the run stands, partial,
+      // with the event's failure among its errors (and in the log)
+      LOG.warn("{}", e.getMessage());
+      List<String> more = new ArrayList<>(errors);
+      more.add("event: " + e.getMessage());
+      return new ReportRun(name, title, time, ReportRun.PARTIAL, c.bucket(), keys, sections, more);
+    }
     return done;
   }
 

@@ -132,4 +132,32 @@ class ReportConfigTest {
         .asString()
         .contains("names report \"missing\", which is not declared");
   }
+
+  /** An smtp: key without a value is refused: a config never looks as if it had a mail server. */
+  @Test
+  void anEmptySmtpKeyIsNoMailServer() {
+    Kinds kinds =
+        Kinds.of(ReportTargets.kinds(null), io.sluice.notify.NotifyTargets.kinds(null))
+            .withTemplates(Templates::problem);
+    InvalidInputException e =
+        catchThrowableOfType(
+            InvalidInputException.class,
+            () ->
+                ConfigLoader.parse(
+                    """
+                    smtp:
+                    reports:
+                      - {name: r, sections: [{title: a, sql: "SELECT 1"}], email: {to: [a@b.c]}}
+                    rules:
+                      - name: x
+                        pattern: {source: [a]}
+                        targets: [{id: t, email: {to: a@b.c}}]
+                    """,
+                    "test.yaml",
+                    Path.of("."),
+                    kinds));
+    assertThat(e).isNotNull();
+    // the key without a value is refused itself; nothing is taken as configured
+    assertThat(e.problems()).extracting(Problem::path).contains("/smtp");
+  }
 }

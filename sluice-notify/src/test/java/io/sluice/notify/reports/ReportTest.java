@@ -374,6 +374,30 @@ class ReportTest {
     assertThat(events.get(0).path("detail").path("status").asText()).isEqualTo("partial");
   }
 
+  /**
+   * A report stored and mailed whose event the bus refuses is not run again (it would be mailed
+   * twice): the run stands, partial, with the event's failure among its errors.
+   */
+  @Test
+  void aRefusedEventAfterTheMailDoesNotRunTheReportAgain() {
+    ReportConfig c = health(new Email(List.of("oncall@example.com"), List.of(), List.of()));
+    EventSink refusing =
+        (bus, evs) ->
+            CompletableFuture.completedFuture(
+                evs.stream().map(e -> new EventSink.Result("bus is full", true)).toList());
+    ReportRun run =
+        new Reports(List.of(c), lake, store, functions, mails::add, refusing, clock)
+            .run("daily-health", null);
+    assertThat(mails).hasSize(1);
+    assertThat(run.status()).isEqualTo("partial");
+    assertThat(run.keys()).isNotEmpty();
+    assertThat(run.errors())
+        .singleElement()
+        .asString()
+        .startsWith("event: report daily-health ran (ok) but its event was not stored on bus")
+        .endsWith("bus is full");
+  }
+
   @Test
   void anUnknownReportIsNotFound() {
     Reports r = reports(health(null), null);
