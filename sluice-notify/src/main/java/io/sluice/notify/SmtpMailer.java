@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends mail through the node's SMTP server with Angus Mail: a text/plain body, with an HTML
@@ -39,11 +41,21 @@ import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
  *
  * <p>Failures: a 5xx reply (to the greeting, the login, MAIL FROM, RCPT TO or DATA) is permanent
  * with the server's reply; a 4xx reply, a refused or timed-out connection, an unknown host are
- * retryable. One mailer per node; thread-safe (one SMTP connection per message).
+ * retryable. Once the server accepted the mail, a failed QUIT is logged (debug) and ignored: the
+ * mail is delivered, and retrying would send it twice. One mailer per node; thread-safe (one SMTP
+ * connection per message).
  */
 public final class SmtpMailer implements Mailer {
 
-  private static final Pattern REPLY = Pattern.compile("^\\s*([2-5])\\d\\d\\b");
+  private static final Logger LOG = LoggerFactory.getLogger(SmtpMailer.class);
+
+  /** A reply at the start of a message: a refused login ("535 5.7.8 …"). */
+  private static final Pattern REPLY = Pattern.compile("^\\s*([2-5]\\d\\d)\\b");
+
+  /**
+   * A reply quoted in a message: "Got bad greeting from SMTP host: h, port: p, response: 554 …".
+   */
+  private static final Pattern QUOTED_REPLY = Pattern.compile("response: (([2-5]\\d\\d)\\b.*)");
 
   private final SmtpConfig config;
   private final Session session;
@@ -95,11 +107,28 @@ public final class SmtpMailer implements Mailer {
       throw new DeliveryException(false, "cannot build the mail: " + e.getMessage(), null, e);
     }
     String where = config.host() + ":" + config.port();
-    try (Transport t = session.getTransport(protocol)) {
+    Transport t;
+    try {
+      t = session.getTransport(protocol);
+    } catch (MessagingException e) {
+      throw classify(e, where);
+    }
+    try {
       t.connect(config.host(), config.port(), config.username(), config.password());
       t.sendMessage(mime, mime.getAllRecipients());
     } catch (MessagingException e) {
+      closeQuietly(t, where);
       throw classify(e, where);
+    }
+    // the server accepted the mail: a failed QUIT must not make it retried (and sent twice)
+    closeQuietly(t, where);
+  }
+
+  private static void closeQuietly(Transport t, String where) {
+    try {
+      t.close();
+    } catch (MessagingException e) {
+      LOG.debug("closing the SMTP connection to {} failed: {}", where, e.getMessage());
     }
   }
 
@@ -204,14 +233,21 @@ public final class SmtpMailer implements Mailer {
       x = x instanceof MessagingException me ? me.getNextException() : null;
     }
     if (code < 0) {
-      // a refused greeting or login: the reply is the message ("554 5.7.1 go away")
-      for (Throwable t = e; t != null; t = t.getCause()) {
+      // a refused greeting ("Got bad greeting from SMTP host: h, port: p, response: 554 5.7.1 go
+      // away") or login ("535 5.7.8 bad credentials"): the reply is in the message
+      for (Throwable t = e; t != null && code < 0; t = t.getCause()) {
         String m = t.getMessage();
-        Matcher r = m == null ? null : REPLY.matcher(m);
-        if (r != null && r.find() && !(t instanceof IOException)) {
-          code = Integer.parseInt(m.trim().substring(0, 3));
+        if (m == null || t instanceof IOException) {
+          continue;
+        }
+        Matcher q = QUOTED_REPLY.matcher(m);
+        Matcher r = REPLY.matcher(m);
+        if (q.find()) {
+          code = Integer.parseInt(q.group(2));
+          reply = q.group(1).trim();
+        } else if (r.find()) {
+          code = Integer.parseInt(r.group(1));
           reply = m.trim();
-          break;
         }
       }
     }

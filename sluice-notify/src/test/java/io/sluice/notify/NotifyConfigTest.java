@@ -1,7 +1,10 @@
 package io.sluice.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.core.InvalidInputException;
+import io.sluice.core.Problem;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.config.SmtpConfig;
 import io.sluice.core.kinds.Kinds;
@@ -213,5 +216,28 @@ class NotifyConfigTest {
             "/rules/0/targets/0/webhook/text: not a valid Mustache template (Failed to close 'a'"
                 + " tag @[1]): {{#a}}");
     assertThat(problems(rule("webhook: {url: 'http://x', format: raw}"))).isEmpty();
+  }
+
+  @Test
+  void anEmptyWebhookSecretIsMissingWithItsPath(@TempDir Path dir) throws Exception {
+    String required =
+        "/rules/0/targets/0/webhook/secret: is required with format standard: the signing"
+            + " secret whsec_<base64>, e.g. ${env:WEBHOOK_SECRET}";
+    assertThat(problems(rule("webhook: {url: 'http://x', secret: ''}"))).containsExactly(required);
+    // an environment variable that is set, but empty
+    Path file = dir.resolve("sluice.yaml");
+    Files.writeString(file, rule("webhook: {url: 'http://x', secret: '${env:WEBHOOK_SECRET}'}"));
+    assertThatThrownBy(
+            () -> ConfigLoader.load(file, KINDS, name -> "WEBHOOK_SECRET".equals(name) ? "" : null))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class,
+            e ->
+                assertThat(e.problems().stream().map(Problem::toString).toList())
+                    .containsExactly(required));
+    // raw: an empty secret is no secret (unsigned), not a signer that fails on every event
+    Files.writeString(
+        file, rule("webhook: {url: 'http://x', format: raw, secret: '${env:WEBHOOK_SECRET}'}"));
+    var config = ConfigLoader.load(file, KINDS, name -> "WEBHOOK_SECRET".equals(name) ? "" : null);
+    assertThat(((WebhookTarget) config.rules().get(0).targets().get(0).spec()).secret()).isNull();
   }
 }

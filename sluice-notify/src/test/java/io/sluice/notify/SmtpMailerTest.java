@@ -157,6 +157,58 @@ class SmtpMailerTest {
   }
 
   @Test
+  void aRefusingGreetingIsPermanentWithItsReply() throws Exception {
+    try (SmtpRefuser refuser = SmtpRefuser.greeting("554 5.7.1 go away")) {
+      SmtpMailer mailer = new SmtpMailer(config(refuser.port()));
+      assertThatThrownBy(() -> mailer.send(simple()))
+          .isInstanceOfSatisfying(
+              DeliveryException.class,
+              e -> {
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.getMessage()).contains("refused").contains("554 5.7.1 go away");
+              });
+    }
+  }
+
+  @Test
+  void aDeferringGreetingIsRetryable() throws Exception {
+    try (SmtpRefuser refuser = SmtpRefuser.greeting("421 4.3.2 busy, try later")) {
+      SmtpMailer mailer = new SmtpMailer(config(refuser.port()));
+      assertThatThrownBy(() -> mailer.send(simple()))
+          .isInstanceOfSatisfying(
+              DeliveryException.class,
+              e -> {
+                assertThat(e.retryable()).isTrue();
+                assertThat(e.getMessage()).contains("deferred").contains("421 4.3.2 busy");
+              });
+    }
+  }
+
+  @Test
+  void aMailRefusedAfterItsDataIsPermanent() throws Exception {
+    try (SmtpRefuser refuser = SmtpRefuser.data("554 5.6.0 message content rejected")) {
+      SmtpMailer mailer = new SmtpMailer(config(refuser.port()));
+      assertThatThrownBy(() -> mailer.send(simple()))
+          .isInstanceOfSatisfying(
+              DeliveryException.class,
+              e -> {
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.getMessage()).contains("554 5.6.0 message content rejected");
+              });
+      assertThat(refuser.accepted()).isZero();
+    }
+  }
+
+  @Test
+  void aFailedQuitAfterTheMailWasAcceptedIsASuccess() throws Exception {
+    try (SmtpRefuser refuser = SmtpRefuser.resetAtQuit()) {
+      SmtpMailer mailer = new SmtpMailer(config(refuser.port()));
+      mailer.send(simple()); // no exception: a retry would send the mail a second time
+      assertThat(refuser.accepted()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aServerThatIsDownIsRetryable() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -7,13 +7,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 /**
  * One HTTP client and the one classification of its answers, for every target kind that delivers
  * over HTTP (http, webhook): 2xx is delivered; 408, 429, 5xx, timeouts and connection failures are
- * retryable (with the {@code Retry-After} hint); any other status is permanent, with the status and
- * the start of the response body. Thread-safe.
+ * retryable (with the {@code Retry-After} hint, delta-seconds or an HTTP date against the clock);
+ * any other status is permanent, with the status and the start of the response body. Thread-safe.
  */
 public final class HttpDelivery implements AutoCloseable {
 
@@ -21,9 +25,17 @@ public final class HttpDelivery implements AutoCloseable {
 
   private final HttpClient client;
   private final Duration timeout;
+  private final Clock clock;
 
+  /** With the system clock, for a {@code Retry-After} that is a date. */
   public HttpDelivery(Duration timeout) {
+    this(timeout, Clock.systemUTC());
+  }
+
+  /** {@code clock} is the node's: a {@code Retry-After} date is the wait from its now. */
+  public HttpDelivery(Duration timeout, Clock clock) {
     this.timeout = timeout;
+    this.clock = clock;
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -73,8 +85,7 @@ public final class HttpDelivery implements AutoCloseable {
                         ? text.substring(0, ERROR_BODY_CHARS) + "…"
                         : text));
     boolean retry = DeliveryException.isRetryableStatus(s);
-    Duration after =
-        r.headers().firstValue("Retry-After").map(HttpDelivery::retryAfter).orElse(null);
+    Duration after = r.headers().firstValue("Retry-After").map(this::retryAfter).orElse(null);
     throw new DeliveryException(retry, message, after, null);
   }
 
@@ -98,10 +109,23 @@ public final class HttpDelivery implements AutoCloseable {
     return fallback;
   }
 
-  private static Duration retryAfter(String v) {
+  /**
+   * A {@code Retry-After} value (RFC 9110): delta-seconds, or an HTTP date (RFC 1123) as the wait
+   * from the clock's now, a date in the past being no wait; null when it is neither.
+   */
+  Duration retryAfter(String v) {
+    String t = v.trim();
     try {
-      return Duration.ofSeconds(Long.parseLong(v.trim()));
+      long seconds = Long.parseLong(t);
+      return seconds < 0 ? null : Duration.ofSeconds(seconds);
     } catch (NumberFormatException e) {
+      // a date, then
+    }
+    try {
+      ZonedDateTime at = ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME);
+      Duration d = Duration.between(clock.instant(), at.toInstant());
+      return d.isNegative() ? Duration.ZERO : d;
+    } catch (DateTimeParseException e) {
       return null;
     }
   }

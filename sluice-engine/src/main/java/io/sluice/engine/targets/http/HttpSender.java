@@ -7,6 +7,7 @@ import io.sluice.core.transform.TransformOutput;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +28,15 @@ final class HttpSender implements Sender {
   private final URI uri;
 
   HttpSender(HttpTarget target, Duration timeout, boolean batching) {
+    this(target, timeout, batching, Clock.systemUTC());
+  }
+
+  HttpSender(HttpTarget target, Duration timeout, boolean batching, Clock clock) {
     this.target = target;
     this.timeout = timeout;
     this.batching = batching;
     this.uri = URI.create(target.url());
-    this.delivery = new HttpDelivery(timeout);
+    this.delivery = new HttpDelivery(timeout, clock);
   }
 
   @Override

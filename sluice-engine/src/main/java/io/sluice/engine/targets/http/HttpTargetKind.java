@@ -74,6 +74,7 @@ public final class HttpTargetKind implements TargetKind<HttpTarget> {
 
   @Override
   public Sender sender(HttpTarget spec, TargetContext context) {
-    return new HttpSender(spec, context.target().timeout(), context.target().batch() != null);
+    return new HttpSender(
+        spec, context.target().timeout(), context.target().batch() != null, context.clock());
   }
 }

@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * One POST per event, through the http target's client and answer classification ({@link
  * HttpDelivery}: 2xx delivered; 408, 429, 5xx and connection failures retried with Retry-After;
- * other 4xx permanent). The {@code webhook-id} is the event id, the same on every retry, so a
- * receiver can drop duplicates; the timestamp and signature are those of the attempt.
+ * other 4xx permanent), naming the URL redacted ({@link WebhookTarget#redactedUrl()}). The {@code
+ * webhook-id} is the event id, the same on every retry, so a receiver can drop duplicates; the
+ * timestamp and signature are those of the attempt.
  */
 final class WebhookSender implements Sender {
 
@@ -27,14 +28,16 @@ final class WebhookSender implements Sender {
   private final Clock clock;
   private final HttpDelivery delivery;
   private final URI uri;
+  private final String shownUrl;
   private final WebhookSigner signer;
   private final Templates.Template slackText;
 
   WebhookSender(WebhookTarget spec, Duration timeout, Clock clock) {
     this.spec = spec;
     this.clock = clock;
-    this.delivery = new HttpDelivery(timeout);
+    this.delivery = new HttpDelivery(timeout, clock);
     this.uri = URI.create(spec.url());
+    this.shownUrl = spec.redactedUrl();
     this.signer = spec.secret() == null ? null : new WebhookSigner(spec.secret());
     this.slackText =
         spec.format() == WebhookTarget.Format.SLACK
@@ -100,7 +103,8 @@ final class WebhookSender implements Sender {
     for (Map.Entry<String, String> h : spec.headers().entrySet()) {
       req.header(h.getKey(), h.getValue());
     }
-    delivery.send(req.build(), spec.url());
+    // the URL may be the secret (Slack's is): errors name it redacted
+    delivery.send(req.build(), shownUrl);
   }
 
   /** The event id; for an event without one, its place on the bus (also stable across retries). */

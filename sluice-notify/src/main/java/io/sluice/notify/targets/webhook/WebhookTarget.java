@@ -1,6 +1,7 @@
 package io.sluice.notify.targets.webhook;
 
 import io.sluice.core.config.TargetConfig.TargetSpec;
+import java.net.URI;
 import java.util.Map;
 
 /**
@@ -46,10 +47,52 @@ public record WebhookTarget(
     return WebhookTargetKind.NAME;
   }
 
+  /**
+   * The URL as errors, logs and dead letters show it: scheme, host (and port) and the first path
+   * segment, the rest as {@code …} (e.g. {@code https://hooks.slack.com/services/…}): the path of a
+   * Slack webhook URL is its secret, and others may carry a token in the path or query too.
+   */
+  public String redactedUrl() {
+    return redact(url);
+  }
+
+  /** As {@link #redactedUrl()}, for any URL. */
+  public static String redact(String url) {
+    URI u;
+    try {
+      u = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      return "(an invalid URL)";
+    }
+    if (u.getScheme() == null || u.getHost() == null) {
+      return "(a URL)";
+    }
+    StringBuilder b = new StringBuilder(u.getScheme()).append("://").append(u.getHost());
+    if (u.getPort() >= 0) {
+      b.append(':').append(u.getPort());
+    }
+    String path = u.getRawPath() == null ? "" : u.getRawPath();
+    String rest = path.startsWith("/") ? path.substring(1) : path;
+    int slash = rest.indexOf('/');
+    String first = slash < 0 ? rest : rest.substring(0, slash);
+    if (!first.isEmpty()) {
+      b.append('/').append(first);
+    }
+    if (slash >= 0 && slash < rest.length() - 1) {
+      b.append("/…");
+    } else if (slash >= 0) {
+      b.append('/');
+    }
+    if (u.getRawQuery() != null || u.getRawFragment() != null) {
+      b.append("?…");
+    }
+    return b.toString();
+  }
+
   @Override
   public String toString() {
     return "WebhookTarget[url="
-        + url
+        + redactedUrl()
         + ", secret="
         + (secret == null ? "none" : "(set)")
         + ", format="

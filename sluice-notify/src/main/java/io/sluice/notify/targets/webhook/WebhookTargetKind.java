@@ -57,11 +57,7 @@ public final class WebhookTargetKind implements TargetKind<WebhookTarget> {
     ConfigNode s = n.field("secret");
     String secret = null;
     if (s.isMissing()) {
-      if (format == WebhookTarget.Format.STANDARD) {
-        s.problem(
-            "is required with format standard: the signing secret whsec_<base64>, e.g."
-                + " ${env:WEBHOOK_SECRET}");
-      }
+      requireSecret(s, format);
     } else if (format == WebhookTarget.Format.SLACK) {
       s.problems()
           .add(
@@ -70,10 +66,17 @@ public final class WebhookTargetKind implements TargetKind<WebhookTarget> {
                   "is set with format slack: Slack webhooks are not signed (the URL is the"
                       + " secret)"));
     } else {
+      int before = s.problems().size();
       String raw = s.string(null);
       boolean fromEnv = raw != null && raw.contains("${env:");
       secret = context.resolveEnv(s, raw);
-      if (secret != null && !secret.isEmpty() && WebhookSigner.key(secret) == null) {
+      if (secret == null || secret.isBlank()) {
+        // empty (or an empty variable) is no secret; an unset variable is its own problem
+        secret = null;
+        if (s.problems().size() == before) {
+          requireSecret(s, format);
+        }
+      } else if (WebhookSigner.key(secret) == null) {
         // the value is not repeated: it is a secret
         s.problems()
             .add(
@@ -118,6 +121,17 @@ public final class WebhookTargetKind implements TargetKind<WebhookTarget> {
       return null;
     }
     return new WebhookTarget(url, secret, format, text, headers);
+  }
+
+  private static void requireSecret(ConfigNode s, WebhookTarget.Format format) {
+    if (format == WebhookTarget.Format.STANDARD) {
+      s.problems()
+          .add(
+              Problem.of(
+                  s.path(),
+                  "is required with format standard: the signing secret whsec_<base64>, e.g."
+                      + " ${env:WEBHOOK_SECRET}"));
+    }
   }
 
   @Override

@@ -246,4 +246,67 @@ class WebhookTargetTest {
     assertThat(received.get(0).header("Content-Type")).startsWith("text/plain");
     assertThat(received.get(0).header("webhook-id")).isNull();
   }
+
+  @Test
+  void theUrlIsRedactedInErrorsAndInToString() throws Exception {
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    String secretUrl = base + "/services/T000/B000/XXXX";
+    String shown = base + "/services/…";
+    status.set(404);
+    try (Sender s = sender("{url: '" + secretUrl + "', format: slack}")) {
+      assertThatThrownBy(() -> s.send(List.of(outbound(EVENT))))
+          .isInstanceOfSatisfying(
+              DeliveryException.class,
+              e -> {
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.getMessage()).isEqualTo(shown + " answered 404: answer 404");
+              });
+    }
+    server.stop(0);
+    try (Sender s = sender("{url: '" + secretUrl + "', format: slack}")) {
+      assertThatThrownBy(() -> s.send(List.of(outbound(EVENT))))
+          .isInstanceOfSatisfying(
+              DeliveryException.class,
+              e -> {
+                assertThat(e.retryable()).isTrue();
+                assertThat(e.getMessage()).startsWith("cannot connect to " + shown + ":");
+                assertThat(e.getMessage()).doesNotContain("XXXX").doesNotContain("T000");
+              });
+    }
+    WebhookTarget t =
+        new WebhookTarget(
+            "https://hooks.slack.com/services/T000/B000/XXXX",
+            null,
+            WebhookTarget.Format.SLACK,
+            null,
+            Map.of());
+    assertThat(t.toString())
+        .contains("url=https://hooks.slack.com/services/…")
+        .doesNotContain("T000")
+        .doesNotContain("XXXX");
+    assertThat(WebhookTarget.redact("https://h.example.com/hook?token=abc"))
+        .isEqualTo("https://h.example.com/hook?…");
+    assertThat(WebhookTarget.redact("https://user:pw@h.example.com/a/b"))
+        .isEqualTo("https://h.example.com/a/…");
+    assertThat(WebhookTarget.redact("https://h.example.com")).isEqualTo("https://h.example.com");
+  }
+
+  @Test
+  void aRetryAfterDateIsTheWaitFromTheNodesClock() throws Exception {
+    try (Sender s = sender("{url: '" + url() + "', secret: '" + SECRET + "'}")) {
+      status.set(503);
+      retryAfter.set("Sun, 01 Mar 2026 10:02:30 GMT"); // the clock is at 10:00:00
+      assertThatThrownBy(() -> s.send(List.of(outbound(EVENT))))
+          .isInstanceOfSatisfying(
+              DeliveryException.class,
+              e -> {
+                assertThat(e.retryable()).isTrue();
+                assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(150));
+              });
+      retryAfter.set("Sun, 01 Mar 2026 09:59:00 GMT");
+      assertThatThrownBy(() -> s.send(List.of(outbound(EVENT))))
+          .isInstanceOfSatisfying(
+              DeliveryException.class, e -> assertThat(e.retryAfter()).isEqualTo(Duration.ZERO));
+    }
+  }
 }
