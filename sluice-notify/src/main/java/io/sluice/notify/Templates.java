@@ -108,7 +108,9 @@ public final class Templates {
   private static String cause(MustacheException e) {
     String m = e.getMessage() == null ? e.toString() : e.getMessage();
     // mustache.java names its own generated template; the field's path says where it is
-    return m.replaceAll("template-\\d+:?", "").replaceAll("@\\[:\\d+]", "").trim();
+    return m.replaceAll("template-\\d+:?", "")
+        .replaceAll("\\s*@\\[:?(\\d+)]", " on line $1")
+        .trim();
   }
 
   /** An event's (or any) JSON tree as maps, lists and plain values. */

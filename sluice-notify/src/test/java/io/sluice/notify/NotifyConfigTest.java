@@ -144,11 +144,11 @@ class NotifyConfigTest {
             "/rules/0/targets/0/email/to/0: expected an address such as ops@example.com (or a"
                 + " {{template}}), got \"nobody\"",
             "/rules/0/targets/0/email/to/1: not a valid Mustache template (Failed to close 'x'"
-                + " tag @[1]): {{#x}}",
+                + " tag on line 1): {{#x}}",
             "/rules/0/targets/0/email/cc: expected an address or a list of addresses, got"
                 + " number 5",
             "/rules/0/targets/0/email/subject: not a valid Mustache template (Failed to close 'a'"
-                + " tag @[1]): {{#a}}",
+                + " tag on line 1): {{#a}}",
             "/rules/0/targets/0/email/html: expected true or false, got string \"yes please\"",
             "/rules/0/targets/0/email/bodyTemplate: is set with body: give the body inline (body)"
                 + " or in a file (bodyTemplate), not both");
@@ -214,7 +214,7 @@ class NotifyConfigTest {
     assertThat(problems(rule("webhook: {url: 'http://x', format: slack, text: '{{#a}}'}")))
         .containsExactly(
             "/rules/0/targets/0/webhook/text: not a valid Mustache template (Failed to close 'a'"
-                + " tag @[1]): {{#a}}");
+                + " tag on line 1): {{#a}}");
     assertThat(problems(rule("webhook: {url: 'http://x', format: raw}"))).isEmpty();
   }
 

@@ -30,7 +30,10 @@ class TemplatesTest {
 
   @Test
   void aTemplateThatDoesNotCompileIsRefusedWithTheTemplate() {
-    assertThat(Templates.problem("{{#open}} never closed")).contains("{{#open}} never closed");
+    assertThat(Templates.problem("{{#open}} never closed"))
+        .isEqualTo(
+            "not a valid Mustache template (Failed to close 'open' tag on line 1): {{#open}} never"
+                + " closed");
     assertThat(Templates.problem("fine {{x}}")).isNull();
     assertThatThrownBy(() -> Templates.text("{{/close}}"))
         .isInstanceOf(IllegalArgumentException.class)
