@@ -65,9 +65,6 @@ public final class ConfigLoader {
   /** Environment lookup for {@code ${env:NAME}}; tests replace it. */
   static java.util.function.Function<String, String> ENV = System::getenv;
 
-  /** What "now" is for checks such as a schedule's {@code at} in the past; tests replace it. */
-  static java.time.Clock CLOCK = java.time.Clock.systemUTC();
-
   private ConfigLoader() {}
 
   /**
@@ -170,8 +167,7 @@ public final class ConfigLoader {
               top.field("smtp"), new io.sluice.core.kinds.ReadContext(busNames, env, base));
       java.util.Set<String> functionNames = new java.util.LinkedHashSet<>();
       functions.forEach(f -> functionNames.add(f.name()));
-      List<ScheduleConfig> schedules =
-          new ScheduleReader(busNames, CLOCK).readAll(top.field("schedules"));
+      List<ScheduleConfig> schedules = new ScheduleReader(busNames).readAll(top.field("schedules"));
       // a report on a schedule gets an implicit rule on that schedule's bus
       Map<String, String> scheduleBuses = new java.util.LinkedHashMap<>();
       schedules.forEach(sc -> scheduleBuses.put(sc.name(), sc.bus()));

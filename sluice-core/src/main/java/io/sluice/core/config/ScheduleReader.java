@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
 import io.sluice.core.config.ScheduleConfig.CatchUp;
-import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -25,11 +24,9 @@ final class ScheduleReader {
   static final Set<String> RESERVED_DETAIL = Set.of("schedule", "scheduledTime");
 
   private final Set<String> buses;
-  private final Clock clock;
 
-  ScheduleReader(Set<String> buses, Clock clock) {
+  ScheduleReader(Set<String> buses) {
     this.buses = buses;
-    this.clock = clock;
   }
 
   List<ScheduleConfig> readAll(ConfigNode list) {
@@ -165,18 +162,6 @@ final class ScheduleReader {
     CatchUp catchUp = CatchUp.valueOf(catchUpText.toUpperCase(java.util.Locale.ROOT));
     int maxCatchUp = n.field("maxCatchUp").integer(ScheduleConfig.DEFAULT_MAX_CATCH_UP, 1, 100_000);
     boolean enabled = n.field("enabled").bool(true);
-    if (expression instanceof ScheduleExpression.At at
-        && catchUp == CatchUp.NONE
-        && enabled
-        && !at.instant().isAfter(clock.instant())) {
-      n.field("at")
-          .problem(
-              "is in the past ("
-                  + at.instant()
-                  + ") and catchUp is none, so it would never fire; set catchUp: latest to fire"
-                  + " it once at start if it has not fired yet, or remove the schedule");
-      ok = false;
-    }
     if (!ok || name == null || expression == null) {
       return null;
     }

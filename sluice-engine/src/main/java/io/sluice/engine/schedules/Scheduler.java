@@ -53,15 +53,18 @@ import org.slf4j.LoggerFactory;
  * <p><b>Once per slot.</b> The event id is derived from the schedule's name and the slot, so a fire
  * repeated after a crash (stored, then killed before the state was saved) is the same event. The
  * state, {@code <dataDir>/schedules/state.json}, holds per schedule the time up to which every slot
- * is done ({@code after}: fired or counted missed) and is written temp→fsync→rename after every
- * fire. A schedule seen for the first time starts from then (an {@code at} in the past from just
- * before it, so catch-up decides about it).
+ * is done ({@code after}: fired or counted missed) and whether it was enabled ({@code "enabled":
+ * false} only when not; format 1 files without it read as enabled), and is written
+ * temp→fsync→rename after every fire. A schedule seen for the first time starts from then (an
+ * {@code at} in the past from just before it, so catch-up decides about it). While a schedule is
+ * disabled its {@code after} follows the clock, and one enabled again across a restart starts from
+ * then: enabled again, it has no backlog.
  *
- * <p><b>Catch-up.</b> The slots that passed while the server was down (after {@code after}, up to
- * the start) are handled once at start by the schedule's {@link CatchUp}: {@code none} counts them
- * missed, {@code latest} fires the most recent one, {@code all} fires the most recent {@code
- * maxCatchUp} in order; every slot not fired is counted missed. While running, every slot fires
- * when it is due, late if the loop was held up.
+ * <p><b>Catch-up.</b> The slots that became due while the server was down (after {@code after}, due
+ * by the start: slot + its flexible offset) are handled once at start by the schedule's {@link
+ * CatchUp}: {@code none} counts them missed, {@code latest} fires the most recent one, {@code all}
+ * fires the most recent {@code maxCatchUp} in order; every slot not fired is counted missed. While
+ * running, every slot fires when it is due, late if the loop was held up.
  *
  * <p><b>Flexible window.</b> A slot is due at slot + an offset in [0, window), the same offset for
  * the same (schedule, slot) after a restart; the event's {@code time} and {@code scheduledTime}
@@ -111,6 +114,12 @@ public final class Scheduler implements AutoCloseable {
     Instant lastFiredAt;
     long fired;
     long missed;
+
+    /**
+     * Whether the schedule was enabled when the state was last saved (missing in older files:
+     * enabled), so that one enabled again across a restart goes on from then.
+     */
+    boolean enabled = true;
   }
 
   private final Map<String, ScheduleConfig> schedules = new LinkedHashMap<>();
@@ -124,6 +133,9 @@ public final class Scheduler implements AutoCloseable {
   private volatile boolean stopped;
   private Thread thread;
   private boolean caughtUp;
+
+  /** A disabled schedule's {@code after} followed the clock and is not saved yet. */
+  private boolean dirty;
 
   private Scheduler(
       List<ScheduleConfig> configs,
@@ -177,6 +189,7 @@ public final class Scheduler implements AutoCloseable {
                 st.lastFiredAt = instant(n.path("lastFiredAt"));
                 st.fired = n.path("fired").asLong();
                 st.missed = n.path("missed").asLong();
+                st.enabled = n.path("enabled").asBoolean(true);
                 states.put(e.getKey(), st);
               });
     } catch (NoSuchFileException e) {
@@ -194,10 +207,14 @@ public final class Scheduler implements AutoCloseable {
         if (s.expression() instanceof ScheduleExpression.At at && !at.instant().isAfter(now)) {
           st.after = at.instant().minusMillis(1); // never fired: catch-up decides
         }
+        st.enabled = s.enabled();
         states.put(s.name(), st);
         changed = true;
-      } else if (!s.enabled()) {
-        st.after = max(st.after, now); // disabled: no backlog; enabled again, it goes on from then
+      } else if (!s.enabled() || !st.enabled) {
+        // disabled now, or when the server last ran (the slots since then passed while it was
+        // disabled): no backlog; enabled again, it goes on from then
+        st.after = max(st.after, now);
+        st.enabled = s.enabled();
         changed = true;
       }
     }
@@ -255,7 +272,7 @@ public final class Scheduler implements AutoCloseable {
    * Runs once (the loop runs it first); later calls do nothing.
    */
   public synchronized void catchUp() {
-    if (caughtUp) {
+    if (caughtUp || stopped) {
       return;
     }
     Instant now = clock.instant();
@@ -281,6 +298,17 @@ public final class Scheduler implements AutoCloseable {
       long p = r.period().toMillis();
       long first = Math.floorDiv(st.after.toEpochMilli(), p) + 1;
       long lastIndex = Math.floorDiv(now.toEpochMilli(), p);
+      // a slot not due yet (slot + its flexible offset after now) is no catch-up slot: runDue
+      // fires it when due. Every slot up to now - window is due; check the ones after it.
+      long window = s.flexibleWindow().toMillis();
+      for (long i = Math.max(first, Math.floorDiv(now.toEpochMilli() - window, p));
+          i <= lastIndex;
+          i++) {
+        if (isDueAfter(s, Instant.ofEpochMilli(i * p), now)) {
+          lastIndex = i - 1;
+          break;
+        }
+      }
       count = Math.max(0, lastIndex - first + 1);
       for (long i = Math.max(first, lastIndex - keep + 1); i <= lastIndex; i++) {
         recent.add(Instant.ofEpochMilli(i * p));
@@ -288,7 +316,7 @@ public final class Scheduler implements AutoCloseable {
       last = count > 0 ? Instant.ofEpochMilli(lastIndex * p) : null;
     } else {
       for (Instant t = s.expression().next(st.after);
-          t != null && !t.isAfter(now);
+          t != null && !t.isAfter(now) && !isDueAfter(s, t, now);
           t = s.expression().next(t)) {
         count++;
         last = t;
@@ -304,13 +332,23 @@ public final class Scheduler implements AutoCloseable {
       return;
     }
     long missed = count - recent.size();
-    LOG.info(
-        "schedule {}: {} slot(s) passed while the server was down (up to {}); catchUp {} fires {}",
-        s.name(),
-        count,
-        last,
-        s.catchUp().text(),
-        recent.size());
+    if (s.expression() instanceof ScheduleExpression.At) {
+      LOG.info(
+          "schedule {}: its at {} has passed and it has not fired; catchUp {} {}",
+          s.name(),
+          last,
+          s.catchUp().text(),
+          recent.isEmpty() ? "counts it missed" : "fires it now");
+    } else {
+      LOG.info(
+          "schedule {}: {} slot(s) passed while the server was down (up to {}); catchUp {} fires"
+              + " {}",
+          s.name(),
+          count,
+          last,
+          s.catchUp().text(),
+          recent.size());
+    }
     if (missed > 0) {
       st.missed += missed;
       missedCounter(s.name()).increment(missed);
@@ -330,17 +368,29 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /**
+   * Whether {@code slot} of {@code s} is due (slot + its flexible offset) only after {@code now}.
+   */
+  private static boolean isDueAfter(ScheduleConfig s, Instant slot, Instant now) {
+    return slot.plus(offset(s, slot)).isAfter(now);
+  }
+
+  /**
    * Fires every slot that is due now, in order; returns when the next one is due ({@code null}:
-   * none).
+   * none). A disabled schedule's slots pass by: its {@code after} follows the clock (saved with the
+   * next save, at the latest on {@link #close}), so enabled again it has no backlog.
    */
   public synchronized Instant runDue() {
     Instant now = clock.instant();
     Instant wake = null;
     for (ScheduleConfig s : schedules.values()) {
+      State st = states.get(s.name());
       if (!s.enabled()) {
+        if (now.isAfter(st.after)) {
+          st.after = now;
+          dirty = true;
+        }
         continue;
       }
-      State st = states.get(s.name());
       while (!stopped) {
         Instant slot = s.expression().next(st.after);
         if (slot == null) {
@@ -508,16 +558,23 @@ public final class Scheduler implements AutoCloseable {
           }
           n.put("fired", st.fired);
           n.put("missed", st.missed);
+          if (!st.enabled) {
+            n.put("enabled", false);
+          }
         });
     try {
       Files.createDirectories(file.getParent());
       AtomicFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+      dirty = false;
     } catch (IOException e) {
       throw new TransientException("cannot save " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** Stops the loop and waits for it. */
+  /**
+   * Stops the loop and waits for it; saves what is not saved yet (a disabled schedule's {@code
+   * after}).
+   */
   @Override
   public void close() {
     stopped = true;
@@ -527,12 +584,26 @@ public final class Scheduler implements AutoCloseable {
     Thread t;
     synchronized (this) {
       t = thread;
+      if (t != null) {
+        // under the lock the loop is not firing (catchUp and runDue hold it), so the interrupt
+        // ends a wait or a backoff sleep, never a store or a save half-way
+        t.interrupt();
+      }
     }
     if (t != null) {
       try {
         t.join(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      if (dirty) {
+        try {
+          save();
+        } catch (TransientException e) {
+          LOG.warn("schedules: {}", e.getMessage());
+        }
       }
     }
   }

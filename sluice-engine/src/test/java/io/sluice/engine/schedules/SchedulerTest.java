@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SchedulerTest {
 
@@ -68,6 +69,12 @@ class SchedulerTest {
             clock,
             meters,
             health);
+  }
+
+  /** The config of the next {@link #open}, as an edit before a restart; the engine stays. */
+  void reconfigure(String yaml) {
+    config =
+        ConfigLoader.parse(yaml, "test.yaml", dir, Kinds.of()).withDataDir(dir.resolve("data"));
   }
 
   /** Closes the scheduler, as a stop of the server does; the engine stays. */
@@ -362,5 +369,144 @@ class SchedulerTest {
         .isGreaterThanOrEqualTo(1.0);
     scheduler.close();
     engine = null;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"all, stop", "latest, stop", "none, stop", "all, crash", "latest, crash"})
+  void aScheduleEnabledAgainAfterAWeekDisabledGoesOnFromThenWithoutBacklog(
+      String policy, String end) {
+    String yaml = "schedules: [{name: tick, rate: 1h, catchUp: " + policy + ", enabled: %s}]\n";
+    start(yaml.formatted("false"), Instant.parse("2026-11-23T10:00:30Z"));
+    runUntil(Instant.parse("2026-11-30T10:00:30Z")); // a week running with the schedule disabled
+    assertThat(times()).isEmpty();
+    if (end.equals("stop")) {
+      stop();
+    } // a crash: the state is as the scheduler last saved it
+    reconfigure(yaml.formatted("true"));
+    open();
+    scheduler.catchUp();
+    assertThat(times()).isEmpty();
+    Scheduler.Info info = scheduler.list().get(0);
+    assertThat(info.missed()).isZero();
+    assertThat(info.state()).isEqualTo("ENABLED");
+    assertThat(info.nextSlot()).isEqualTo(Instant.parse("2026-11-30T11:00:00Z"));
+    assertThat(meters.find("sluice.schedule.missed").counter()).isNull();
+    runUntil(Instant.parse("2026-11-30T12:30:00Z"));
+    assertThat(times()).containsExactly("2026-11-30T11:00:00Z", "2026-11-30T12:00:00Z");
+  }
+
+  @Test
+  void theStateSaysWhichScheduleIsDisabledAndAFormat1FileWithoutItReadsAsEnabled()
+      throws IOException {
+    Path state = dir.resolve("data/schedules/state.json");
+    Files.createDirectories(state.getParent());
+    // a state file as the first version wrote it: no "enabled"
+    Files.writeString(
+        state,
+        """
+        {"format": 1, "schedules": {"tick": {"after": %d, "lastSlot": %d, "fired": 3, "missed": 0}}}
+        """
+            .formatted(
+                Instant.parse("2026-11-23T10:01:00Z").toEpochMilli(),
+                Instant.parse("2026-11-23T10:01:00Z").toEpochMilli()));
+    start(
+        """
+        schedules: [{name: tick, rate: 1m}, {name: paused, rate: 1m, enabled: false}]
+        """,
+        Instant.parse("2026-11-23T10:05:30Z"));
+    scheduler.catchUp(); // tick was enabled: down over 10:02 … 10:05, latest fires 10:05
+    assertThat(times()).containsExactly("2026-11-23T10:05:00Z");
+    assertThat(scheduler.list().get(0).missed()).isEqualTo(3);
+    JsonNode saved = Json.MAPPER.readTree(Files.readString(state));
+    assertThat(saved.path("format").asInt()).isEqualTo(1);
+    assertThat(saved.path("schedules").path("tick").has("enabled")).isFalse();
+    assertThat(saved.path("schedules").path("paused").path("enabled").isBoolean()).isTrue();
+    assertThat(saved.path("schedules").path("paused").path("enabled").asBoolean()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"none", "latest", "all"})
+  void aSlotNotDueYetAtStartIsNoCatchUpSlotAndFiresWhenDue(String policy) {
+    start(
+        "schedules: [{name: spread, rate: 15m, flexibleWindow: 5m, catchUp: " + policy + "}]\n",
+        Instant.parse("2026-11-23T10:01:00Z"));
+    var s = config.schedules().get(0);
+    Instant slot = Instant.parse("2026-11-23T10:15:00Z");
+    while (Scheduler.offset(s, slot).compareTo(Duration.ofSeconds(2)) < 0) {
+      slot = slot.plus(Duration.ofMinutes(15));
+    }
+    Instant due = slot.plus(Scheduler.offset(s, slot));
+    runUntil(slot.minusSeconds(60));
+    int before = times().size();
+    stop();
+    clock.set(due.minusSeconds(1)); // restart after the slot, before it is due
+    open();
+    scheduler.catchUp();
+    assertThat(times()).hasSize(before);
+    assertThat(scheduler.list().get(0).missed()).isZero();
+    assertThat(scheduler.runDue()).isEqualTo(due);
+    runUntil(slot.plus(Duration.ofMinutes(5)));
+    assertThat(times()).hasSize(before + 1).last().isEqualTo(slot.toString());
+    assertThat(stored().get(before).ingestionTimeMs()).isEqualTo(due.toEpochMilli());
+    assertThat(scheduler.list().get(0).missed()).isZero();
+  }
+
+  @Test
+  void aPastAtThatNeverFiredWithCatchUpNoneIsCountedMissedOnce() {
+    start(
+        "schedules: [{name: once, at: \"2020-12-24T18:00:00\", catchUp: none}]\n",
+        Instant.parse("2020-12-25T00:00:00Z"));
+    scheduler.catchUp();
+    scheduler.runDue();
+    assertThat(times()).isEmpty();
+    assertThat(scheduler.list().get(0).missed()).isEqualTo(1);
+    assertThat(scheduler.list().get(0).state()).isEqualTo("COMPLETED");
+    stop();
+    clock.set(Instant.parse("2020-12-26T00:00:00Z"));
+    open();
+    scheduler.catchUp();
+    scheduler.runDue();
+    assertThat(times()).isEmpty();
+    assertThat(scheduler.list().get(0).missed()).isEqualTo(1);
+  }
+
+  @Test
+  void aPastAtThatFiredWithCatchUpNoneDoesNothingAfterARestart() {
+    start(
+        "schedules: [{name: once, at: \"2020-12-24T18:00:00\", catchUp: none}]\n",
+        Instant.parse("2020-12-24T17:00:00Z"));
+    runUntil(Instant.parse("2020-12-25T00:00:00Z"));
+    assertThat(times()).containsExactly("2020-12-24T18:00:00Z");
+    stop();
+    clock.set(Instant.parse("2020-12-26T00:00:00Z"));
+    reconfigure("schedules: [{name: once, at: \"2020-12-24T18:00:00\", catchUp: none}]\n");
+    open();
+    scheduler.catchUp();
+    scheduler.runDue();
+    assertThat(times()).hasSize(1);
+    Scheduler.Info info = scheduler.list().get(0);
+    assertThat(info.fired()).isEqualTo(1);
+    assertThat(info.missed()).isZero();
+    assertThat(info.state()).isEqualTo("COMPLETED");
+  }
+
+  @Test
+  void closeEndsTheLoopsBackoffSleep() {
+    start("schedules: [{name: tick, rate: 1m}]\n", Instant.parse("2026-11-23T10:00:30Z"));
+    engine.close(); // the bus cannot take events: the loop fails and backs off, 200 ms doubling
+    engine = null;
+    scheduler.start();
+    clock.set(Instant.parse("2026-11-23T10:01:00Z"));
+    // after the 4th failure the loop sleeps 1.6 s
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> {
+          var c = meters.find("sluice.component.errors").tag("component", "scheduler").counter();
+          return c != null && c.count() >= 4;
+        },
+        () -> "health " + health.failing());
+    long t0 = System.nanoTime();
+    scheduler.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(800));
   }
 }
