@@ -1,10 +1,5 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.core.Json;
-import io.sluice.core.Problem;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,66 +42,46 @@ final class AlarmsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!format.equals("table") && !format.equals("json")) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), "--format: expected table or json, got " + Problem.render(format));
-      }
-      ApiClient.Response r = api.send("GET", "/alarms", null, null);
-      if (r.status() != 200) {
-        spec.commandLine().getErr().println("sluice: " + r.error());
-        return SluiceCommand.EXIT_FAILED;
-      }
-      var out = spec.commandLine().getOut();
-      if (format.equals("json")) {
-        out.println(r.json().toString());
-        return 0;
-      }
-      JsonNode alarms = r.json().get("alarms");
-      if (alarms.isEmpty()) {
-        out.println("no alarms (declare them in the config's alarms section)");
-        return 0;
-      }
-      ObjectNode table = Json.MAPPER.createObjectNode();
-      ArrayNode cols = table.putArray("columns");
-      for (String c : new String[] {"name", "state", "since", "observed", "condition", "bus"}) {
-        cols.add(c);
-      }
-      ArrayNode rows = table.putArray("rows");
-      for (JsonNode a : alarms) {
-        ArrayNode row = rows.addArray();
-        row.add(a.get("name"));
-        row.add(a.get("state"));
-        row.add(a.get("since"));
-        row.add(a.get("observed"));
-        var t = a.get("threshold").properties().iterator().next();
-        StringBuilder labels = new StringBuilder();
-        a.get("labels")
-            .properties()
-            .forEach(
-                e ->
-                    labels
-                        .append(labels.isEmpty() ? "{" : ",")
-                        .append(e.getKey())
-                        .append('=')
-                        .append(e.getValue().asText()));
-        if (!labels.isEmpty()) {
-          labels.append('}');
-        }
-        row.add(
-            a.get("statistic").asText()
-                + "("
-                + a.get("metric").asText()
-                + labels
-                + ", "
-                + a.get("period").asText()
-                + ") "
-                + t.getKey()
-                + " "
-                + t.getValue().asText());
-        row.add(a.get("bus"));
-      }
-      TablePrinter.print(table, out);
-      return 0;
+      return Listing.print(
+          spec,
+          api,
+          format,
+          "/alarms",
+          "alarms",
+          "no alarms (declare them in the config's alarms section)",
+          new String[] {"name", "state", "since", "observed", "condition", "bus"},
+          (a, row) -> {
+            row.add(a.get("name"));
+            row.add(a.get("state"));
+            row.add(a.get("since"));
+            row.add(a.get("observed"));
+            var t = a.get("threshold").properties().iterator().next();
+            StringBuilder labels = new StringBuilder();
+            a.get("labels")
+                .properties()
+                .forEach(
+                    e ->
+                        labels
+                            .append(labels.isEmpty() ? "{" : ",")
+                            .append(e.getKey())
+                            .append('=')
+                            .append(e.getValue().asText()));
+            if (!labels.isEmpty()) {
+              labels.append('}');
+            }
+            row.add(
+                a.get("statistic").asText()
+                    + "("
+                    + a.get("metric").asText()
+                    + labels
+                    + ", "
+                    + a.get("period").asText()
+                    + ") "
+                    + t.getKey()
+                    + " "
+                    + t.getValue().asText());
+            row.add(a.get("bus"));
+          });
     }
   }
 }

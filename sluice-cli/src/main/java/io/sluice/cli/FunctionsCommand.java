@@ -1,8 +1,6 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.InvalidInputException;
 import io.sluice.core.Json;
 import io.sluice.core.Problem;
@@ -55,24 +53,13 @@ final class FunctionsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!format.equals("table") && !format.equals("json")) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), "--format: expected table or json, got " + Problem.render(format));
-      }
-      ApiClient.Response r = api.send("GET", "/functions", null, null);
-      if (r.status() != 200) {
-        spec.commandLine().getErr().println("sluice: " + r.error());
-        return SluiceCommand.EXIT_FAILED;
-      }
-      JsonNode fns = r.json().get("functions");
-      var out = spec.commandLine().getOut();
-      if (format.equals("json")) {
-        out.println(r.json().toString());
-        return 0;
-      }
-      ObjectNode table = Json.MAPPER.createObjectNode();
-      ArrayNode cols = table.putArray("columns");
-      for (String c :
+      return Listing.print(
+          spec,
+          api,
+          format,
+          "/functions",
+          "functions",
+          "no functions (declare them in the config's functions section)",
           new String[] {
             "name",
             "runtime",
@@ -83,28 +70,18 @@ final class FunctionsCommand implements Runnable {
             "invocations",
             "errors",
             "last error"
-          }) {
-        cols.add(c);
-      }
-      ArrayNode rows = table.putArray("rows");
-      for (JsonNode f : fns) {
-        ArrayNode row = rows.addArray();
-        row.add(f.get("name"));
-        row.add(f.get("runtime"));
-        row.add(f.get("state"));
-        row.add(f.get("concurrency"));
-        row.add(f.get("warmWorkers"));
-        row.add(f.get("running"));
-        row.add(f.get("invocations"));
-        row.add(f.get("errors"));
-        row.add(f.get("lastError"));
-      }
-      if (fns.isEmpty()) {
-        out.println("no functions (declare them in the config's functions section)");
-        return 0;
-      }
-      TablePrinter.print(table, out);
-      return 0;
+          },
+          (f, row) -> {
+            row.add(f.get("name"));
+            row.add(f.get("runtime"));
+            row.add(f.get("state"));
+            row.add(f.get("concurrency"));
+            row.add(f.get("warmWorkers"));
+            row.add(f.get("running"));
+            row.add(f.get("invocations"));
+            row.add(f.get("errors"));
+            row.add(f.get("lastError"));
+          });
     }
   }
 

@@ -1,10 +1,5 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.core.Json;
-import io.sluice.core.Problem;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -47,28 +42,13 @@ final class SchedulesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!format.equals("table") && !format.equals("json")) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), "--format: expected table or json, got " + Problem.render(format));
-      }
-      ApiClient.Response r = api.send("GET", "/schedules", null, null);
-      if (r.status() != 200) {
-        spec.commandLine().getErr().println("sluice: " + r.error());
-        return SluiceCommand.EXIT_FAILED;
-      }
-      var out = spec.commandLine().getOut();
-      if (format.equals("json")) {
-        out.println(r.json().toString());
-        return 0;
-      }
-      JsonNode all = r.json().get("schedules");
-      if (all.isEmpty()) {
-        out.println("no schedules (declare them in the config's schedules section)");
-        return 0;
-      }
-      ObjectNode table = Json.MAPPER.createObjectNode();
-      ArrayNode cols = table.putArray("columns");
-      for (String c :
+      return Listing.print(
+          spec,
+          api,
+          format,
+          "/schedules",
+          "schedules",
+          "no schedules (declare them in the config's schedules section)",
           new String[] {
             "name",
             "expression",
@@ -79,24 +59,18 @@ final class SchedulesCommand implements Runnable {
             "last slot",
             "fired",
             "missed"
-          }) {
-        cols.add(c);
-      }
-      ArrayNode rows = table.putArray("rows");
-      for (JsonNode s : all) {
-        ArrayNode row = rows.addArray();
-        row.add(s.get("name"));
-        row.add(s.get("expression"));
-        row.add(s.get("timezone"));
-        row.add(s.get("bus"));
-        row.add(s.get("state"));
-        row.add(s.get("nextFire"));
-        row.add(s.get("lastSlot"));
-        row.add(s.get("fired"));
-        row.add(s.get("missed"));
-      }
-      TablePrinter.print(table, out);
-      return 0;
+          },
+          (s, row) -> {
+            row.add(s.get("name"));
+            row.add(s.get("expression"));
+            row.add(s.get("timezone"));
+            row.add(s.get("bus"));
+            row.add(s.get("state"));
+            row.add(s.get("nextFire"));
+            row.add(s.get("lastSlot"));
+            row.add(s.get("fired"));
+            row.add(s.get("missed"));
+          });
     }
   }
 
