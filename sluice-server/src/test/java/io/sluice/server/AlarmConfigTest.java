@@ -34,7 +34,7 @@ class AlarmConfigTest {
             "/alarms/2/threshold: expected exactly one of > >= < <= == with a number, such as {\">\": 0}, got 2 operators",
             "/alarms/3/period: expected a duration like 7d or 12h, got \"soon\"",
             "/alarms/4/period: expected a period from 10s to 1d, got 5s",
-            "/alarms/5/bus: unknown bus \"nope\"; expected one of default",
+            "/alarms/5/bus: names bus \"nope\", which is not configured (buses: default)",
             "/alarms/7/name: duplicate alarm name \"g\" (first at /alarms/6)",
             "/alarms/8/metric: expected a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), such as sluice_target_dead_lettered_total, got \"sluice-x.total\"",
             "/alarms/9/labels/rule: expected a string, got number 3",

@@ -162,11 +162,7 @@ final class AlarmReader {
         b.problem(
             "is required: the bus for Alarm State Change events (there is no bus named default)");
       } else {
-        b.problem(
-            "unknown bus "
-                + Problem.render(bus)
-                + "; expected one of "
-                + String.join(", ", busNames));
+        io.sluice.core.kinds.ReadContext.checkBus(busNames, b, bus);
       }
     }
     if (n.problems().size() > before) {

@@ -331,15 +331,7 @@ public final class ConfigLoader {
       n.allowOnly("bus", "maxObjectBytes", "inbox");
       if (!n.field("bus").isMissing()) {
         bus = n.field("bus").string(null);
-        if (bus != null && !buses.contains(bus)) {
-          n.field("bus")
-              .problem(
-                  "names bus "
-                      + Problem.render(bus)
-                      + ", which is not configured (buses: "
-                      + String.join(", ", buses)
-                      + ")");
-        }
+        io.sluice.core.kinds.ReadContext.checkBus(buses, n.field("bus"), bus);
       }
       max = n.field("maxObjectBytes").bytes(max, 1, 1L << 40);
       ConfigNode in = n.field("inbox");

@@ -106,14 +106,8 @@ final class ReportReader {
               "is required: the bus of the report's events (there is no bus named default; buses: "
                   + String.join(", ", buses)
                   + ")");
-    } else if (bus != null && !buses.contains(bus)) {
-      n.field("bus")
-          .problem(
-              "names bus "
-                  + Problem.render(bus)
-                  + ", which is not configured (buses: "
-                  + String.join(", ", buses)
-                  + ")");
+    } else {
+      io.sluice.core.kinds.ReadContext.checkBus(buses, n.field("bus"), bus);
     }
     Email email = email(n.field("email"));
     if (n.problems().size() > before) {

@@ -126,14 +126,7 @@ final class ScheduleReader {
       }
     }
     String bus = n.field("bus").string("default");
-    if (bus != null && !buses.contains(bus)) {
-      n.field("bus")
-          .problem(
-              "names bus "
-                  + Problem.render(bus)
-                  + ", which is not configured (buses: "
-                  + String.join(", ", buses)
-                  + ")");
+    if (!io.sluice.core.kinds.ReadContext.checkBus(buses, n.field("bus"), bus)) {
       ok = false;
     }
     String detailType =

@@ -84,6 +84,14 @@ public record ReadContext(
 
   /** Records a problem on {@code n} unless {@code bus} is a configured bus. */
   public void checkBus(ConfigNode n, String bus) {
+    checkBus(buses, n, bus);
+  }
+
+  /**
+   * Records a problem on {@code n} when {@code bus} is not one of {@code buses} (null: nothing to
+   * check); returns whether it is fine. For readers of sections that have no ReadContext.
+   */
+  public static boolean checkBus(java.util.Set<String> buses, ConfigNode n, String bus) {
     if (bus != null && !buses.contains(bus)) {
       n.problem(
           "names bus "
@@ -91,6 +99,8 @@ public record ReadContext(
               + ", which is not configured (buses: "
               + String.join(", ", buses)
               + ")");
+      return false;
     }
+    return true;
   }
 }
