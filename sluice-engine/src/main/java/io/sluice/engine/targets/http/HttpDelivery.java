@@ -27,11 +27,6 @@ public final class HttpDelivery implements AutoCloseable {
   private final Duration timeout;
   private final Clock clock;
 
-  /** With the system clock, for a {@code Retry-After} that is a date. */
-  public HttpDelivery(Duration timeout) {
-    this(timeout, Clock.systemUTC());
-  }
-
   /** {@code clock} is the node's: a {@code Retry-After} date is the wait from its now. */
   public HttpDelivery(Duration timeout, Clock clock) {
     this.timeout = timeout;

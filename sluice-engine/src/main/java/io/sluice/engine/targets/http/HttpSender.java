@@ -27,10 +27,6 @@ final class HttpSender implements Sender {
   private final HttpDelivery delivery;
   private final URI uri;
 
-  HttpSender(HttpTarget target, Duration timeout, boolean batching) {
-    this(target, timeout, batching, Clock.systemUTC());
-  }
-
   HttpSender(HttpTarget target, Duration timeout, boolean batching, Clock clock) {
     this.target = target;
     this.timeout = timeout;
