@@ -125,6 +125,73 @@ class FunctionKillNineIT {
     assertThat(acked.size()).isGreaterThan(350);
   }
 
+  /**
+   * A handler still running when Sluice is killed with SIGKILL ends too: Sluice's python3 bootstrap
+   * watches its parent, so no interpreter is left behind (here one that would sleep for two more
+   * minutes).
+   */
+  @Test
+  void aHandlerRunningWhenSluiceIsKilledEndsWithIt() throws Exception {
+    PackagedServer packaged = new PackagedServer(dir, "512m");
+    Files.createDirectories(dir.resolve("slow"));
+    Path started = dir.resolve("started.txt");
+    Files.writeString(
+        dir.resolve("slow/app.py"),
+        """
+        import os, time
+
+        def handler(event, context):
+            with open(os.environ["STARTED"], "a") as f:
+                f.write("started\\n")
+            time.sleep(120)
+            return {}
+        """,
+        StandardCharsets.UTF_8);
+    int port = PackagedServer.freePort();
+    Path config = dir.resolve("slow.yaml");
+    Files.writeString(
+        config,
+        """
+        server: {port: %d}
+        storage: {dir: slow-data}
+        buses: [{name: default}]
+        functions:
+          - {name: slow, runtime: python3, handler: app.handler, code: slow, timeout: 5m,
+             environment: {STARTED: "%s"}}
+        """
+            .formatted(port, started));
+    URI base = URI.create("http://127.0.0.1:" + port);
+    Process server = packaged.start("run", config.toString());
+    List<ProcessHandle> children;
+    try {
+      packaged.awaitReady(base, server);
+      HttpResponse<String> r =
+          packaged.http.send(
+              HttpRequest.newBuilder(base.resolve("/2015-03-31/functions/slow/invocations"))
+                  .header("X-Amz-Invocation-Type", "Event")
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      Await.until(
+          Duration.ofSeconds(60), () -> !lines(started).isEmpty(), () -> "the handler never ran");
+      children = server.toHandle().descendants().toList();
+      assertThat(children).as("the function's processes").isNotEmpty();
+    } finally {
+      server.destroyForcibly();
+      assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    Await.until(
+        Duration.ofSeconds(20),
+        () -> children.stream().noneMatch(ProcessHandle::isAlive),
+        () ->
+            "still running after Sluice was killed: "
+                + children.stream()
+                    .filter(ProcessHandle::isAlive)
+                    .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
+                    .toList());
+  }
+
   private static boolean post(PackagedServer p, URI base, String id) {
     try {
       HttpResponse<String> r =

@@ -128,7 +128,18 @@ function run(fn, event, ctx) {
   return Promise.resolve().then(() => fn(event, ctx));
 }
 
+// Sluice started this process: when Sluice is gone (even killed with SIGKILL) this process is
+// re-parented and ends too, at the next turn of the event loop (a handler that never yields
+// keeps it alive until it does).
+function endWithParent() {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 500).unref();
+}
+
 async function main() {
+  endWithParent();
   let fn;
   try {
     fn = await load();

@@ -10,6 +10,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 
@@ -89,7 +90,22 @@ def _init():
     return fn, None
 
 
+def _end_with_parent():
+    """Sluice started this process: when Sluice is gone, even killed with SIGKILL in the middle of
+    a handler, this process ends too (it is re-parented, so its parent id changes)."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="sluice-parent", daemon=True).start()
+
+
 def main():
+    _end_with_parent()
     fn, failed = _init()
     if failed is not None:
         error_type, message, e = failed
