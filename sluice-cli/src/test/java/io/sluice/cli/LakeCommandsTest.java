@@ -44,14 +44,14 @@ class LakeCommandsTest {
     assertThat(c.functions()).isEmpty();
     assertThat(c.rules())
         .extracting(r -> r.name() + " → " + r.targets().get(0).id())
-        .containsExactly("matches → cat1", "scores → cat2");
+        .containsExactly("matches → cat1", "scores → cat2", "report-hourly-revenue → report");
     // the example itself has the Lambda rule
     assertThat(
             ConfigLoader.load(
                     Path.of("../examples/sports-events/sluice.yaml"), SluiceKinds.forReading())
                 .rules())
         .extracting(r -> r.name())
-        .containsExactly("matches", "matches-lambda", "scores");
+        .containsExactly("matches", "matches-lambda", "scores", "report-hourly-revenue");
   }
 
   @Test
@@ -176,7 +176,8 @@ class LakeCommandsTest {
       assertThat(format.err())
           .isEqualTo("sluice: --format: expected table, csv, json or ndjson, got \"xml\"\n");
       assertThat(LogCommandTest.run("tables", "nope", "--url", url).err())
-          .isEqualTo("sluice: NOT_FOUND: /table: no lake table named \"nope\" (tables: vitals)\n");
+          .isEqualTo(
+              "sluice: NOT_FOUND: /table: no lake table named \"nope\" (tables: abnormal, validations, vitals)\n");
     }
   }
 }
