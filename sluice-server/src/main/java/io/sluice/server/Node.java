@@ -259,12 +259,22 @@ public final class Node implements AutoCloseable {
    */
   @Override
   public void close() {
-    scheduler.close();
-    if (inbox != null) {
-      inbox.close();
+    // each part is closed even when closing one before it throws
+    try {
+      scheduler.close();
+    } finally {
+      try {
+        if (inbox != null) {
+          inbox.close();
+        }
+      } finally {
+        try {
+          alarms.close();
+        } finally {
+          close(engine, lake, functions);
+        }
+      }
     }
-    alarms.close();
-    close(engine, lake, functions);
   }
 
   private static void close(Engine engine, Lake lake, FunctionHost functions) {
