@@ -61,6 +61,9 @@ final class SqlQueries {
     this.metrics = metrics;
   }
 
+  /** How often a timed-out statement is cancelled again until it returns. */
+  static final long CANCEL_REPEAT_MS = 100;
+
   void run(String sql, long maxRows, Duration timeout, RowSink sink)
       throws QueryException, IOException {
     if (sql == null || sql.isBlank()) {
@@ -78,8 +81,11 @@ final class SqlQueries {
       try (Statement s = c.createStatement()) {
         running.add(s);
         AtomicBoolean timedOut = new AtomicBoolean();
+        // DuckDB forgets an interrupt that comes before its execution has begun (a loaded
+        // machine can run the timer first), so after the timeout the cancel is repeated until
+        // the statement returns; the finally below stops it
         ScheduledFuture<?> cancel =
-            timer.schedule(
+            timer.scheduleWithFixedDelay(
                 () -> {
                   timedOut.set(true);
                   try {
@@ -89,6 +95,7 @@ final class SqlQueries {
                   }
                 },
                 timeout.toMillis(),
+                CANCEL_REPEAT_MS,
                 TimeUnit.MILLISECONDS);
         try (ResultSet rs = s.executeQuery(sql)) {
           stream(rs, maxRows, sink, timedOut, timeout);

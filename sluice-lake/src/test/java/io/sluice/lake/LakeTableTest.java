@@ -597,4 +597,29 @@ class LakeTableTest {
     assertThat(r.rows).hasSize(10);
     assertThat(r.truncated).isTrue();
   }
+
+  /**
+   * A timeout that fires before DuckDB has begun to execute is not lost: DuckDB forgets an
+   * interrupt that comes before its query starts, so the cancel is repeated until the statement
+   * returns. Timeouts of a few milliseconds land in that window; each query still ends with 408.
+   */
+  @Test
+  void aTimeoutThatFiresBeforeTheQueryStartsStillEndsIt() {
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        Duration.ofSeconds(120),
+        () -> {
+          for (int ms = 1; ms <= 30; ms++) {
+            QueryException slow = null;
+            try {
+              lake.query(
+                  "SELECT count(*) FROM range(100000000000) a WHERE hash(a.range) % 7 = 3",
+                  10, Duration.ofMillis(ms), new Rows());
+            } catch (QueryException e) {
+              slow = e;
+            }
+            assertThat(slow).as("timeout of %d ms", ms).isNotNull();
+            assertThat(slow.code()).isEqualTo("QueryTimeout");
+          }
+        });
+  }
 }
