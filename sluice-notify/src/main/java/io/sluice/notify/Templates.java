@@ -11,7 +11,6 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -116,10 +115,5 @@ public final class Templates {
   /** An event's (or any) JSON tree as maps, lists and plain values. */
   public static Object toScope(JsonNode node) {
     return Json.MAPPER.convertValue(node, new TypeReference<Object>() {});
-  }
-
-  /** Convenience: a scope of one map. */
-  public static Map<String, Object> scope(Map<String, Object> values) {
-    return values;
   }
 }

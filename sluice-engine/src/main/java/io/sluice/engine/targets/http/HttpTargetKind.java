@@ -40,20 +40,38 @@ public final class HttpTargetKind implements TargetKind<HttpTarget> {
     }
     n.allowOnly("url", "method", "headers");
     String url = n.field("url").requiredString("an http:// or https:// URL");
-    if (url != null) {
-      try {
-        URI u = URI.create(url);
-        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
-            || u.getHost() == null) {
-          throw new IllegalArgumentException("scheme");
-        }
-      } catch (IllegalArgumentException e) {
-        n.field("url").problem("expected an http:// or https:// URL, got " + Problem.render(url));
-      }
-    }
+    checkUrl(n.field("url"), url);
     String method = n.field("method").oneOf("POST", "POST", "PUT", "PATCH");
+    return new HttpTarget(url, method, headers(n.field("headers"), context, name -> null));
+  }
+
+  /**
+   * Whether {@code url} (null: nothing to check) is an http:// or https:// URL with a host;
+   * otherwise a problem on {@code field}. For every kind that posts to a URL.
+   */
+  public static boolean checkUrl(ConfigNode field, String url) {
+    if (url == null) {
+      return true;
+    }
+    try {
+      URI u = URI.create(url);
+      if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+        return true;
+      }
+    } catch (IllegalArgumentException notAUri) {
+      // the problem below
+    }
+    field.problem("expected an http:// or https:// URL, got " + Problem.render(url));
+    return false;
+  }
+
+  /**
+   * A {@code headers} mapping of names to values ({@code ${env:…}} resolved); a name for which
+   * {@code refused} gives a reason is a problem with that reason and is left out.
+   */
+  public static Map<String, String> headers(
+      ConfigNode h, ReadContext context, java.util.function.Function<String, String> refused) {
     Map<String, String> headers = new LinkedHashMap<>();
-    ConfigNode h = n.field("headers");
     if (h.isObject(false, "a mapping of header names to values")) {
       for (Map.Entry<String, JsonNode> e : h.raw().properties()) {
         ConfigNode hv = h.field(e.getKey());
@@ -61,10 +79,15 @@ public final class HttpTargetKind implements TargetKind<HttpTarget> {
         if (value == null) {
           continue;
         }
+        String why = refused.apply(e.getKey());
+        if (why != null) {
+          hv.problem(why);
+          continue;
+        }
         headers.put(e.getKey(), context.resolveEnv(hv, value));
       }
     }
-    return new HttpTarget(url, method, headers);
+    return headers;
   }
 
   @Override

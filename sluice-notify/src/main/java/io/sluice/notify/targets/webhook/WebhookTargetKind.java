@@ -1,6 +1,5 @@
 package io.sluice.notify.targets.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.Problem;
 import io.sluice.core.config.ConfigNode;
@@ -9,9 +8,8 @@ import io.sluice.core.kinds.Schemas;
 import io.sluice.core.kinds.TargetContext;
 import io.sluice.core.kinds.TargetKind;
 import io.sluice.core.targets.Sender;
+import io.sluice.engine.targets.http.HttpTargetKind;
 import io.sluice.notify.Templates;
-import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -40,17 +38,8 @@ public final class WebhookTargetKind implements TargetKind<WebhookTarget> {
     }
     n.allowOnly("url", "secret", "format", "text", "headers");
     String url = n.field("url").requiredString("an http:// or https:// URL");
-    if (url != null) {
-      try {
-        URI u = URI.create(url);
-        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
-            || u.getHost() == null) {
-          throw new IllegalArgumentException("scheme");
-        }
-      } catch (IllegalArgumentException e) {
-        n.field("url").problem("expected an http:// or https:// URL, got " + Problem.render(url));
-        url = null;
-      }
+    if (!HttpTargetKind.checkUrl(n.field("url"), url)) {
+      url = null;
     }
     String f = n.field("format").oneOf("standard", "standard", "slack", "raw");
     WebhookTarget.Format format = WebhookTarget.Format.valueOf(f.toUpperCase(Locale.ROOT));
@@ -100,23 +89,15 @@ public final class WebhookTargetKind implements TargetKind<WebhookTarget> {
         text = null;
       }
     }
-    Map<String, String> headers = new LinkedHashMap<>();
-    ConfigNode h = n.field("headers");
-    if (h.isObject(false, "a mapping of header names to values")) {
-      for (Map.Entry<String, JsonNode> e : h.raw().properties()) {
-        ConfigNode hv = h.field(e.getKey());
-        String value = hv.string(null);
-        if (value == null) {
-          continue;
-        }
-        if (e.getKey().toLowerCase(Locale.ROOT).startsWith("webhook-")) {
-          hv.problem(
-              "is a header the webhook target sets itself (webhook-id, -timestamp, -signature)");
-          continue;
-        }
-        headers.put(e.getKey(), context.resolveEnv(hv, value));
-      }
-    }
+    Map<String, String> headers =
+        HttpTargetKind.headers(
+            n.field("headers"),
+            context,
+            name ->
+                name.toLowerCase(Locale.ROOT).startsWith("webhook-")
+                    ? "is a header the webhook target sets itself (webhook-id, -timestamp,"
+                        + " -signature)"
+                    : null);
     if (url == null) {
       return null;
     }
