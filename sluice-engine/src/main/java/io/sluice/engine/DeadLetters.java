@@ -144,6 +144,38 @@ public final class DeadLetters {
     return append(rec);
   }
 
+  /**
+   * Stores a dead letter for an event that a part other than a rule's target could not use (an
+   * analysis: an event too late for every window, an event time missing). Its id is {@code id},
+   * chosen by the caller so that the same refusal made again (after a restart) is stored once. It
+   * names {@code rule} and {@code target} for filters; it can be listed and purged, not redriven.
+   */
+  public CompletableFuture<Void> addRefused(
+      String id, String bus, io.sluice.log.LogEntry e, String rule, String target, String error) {
+    synchronized (this) {
+      if (open.containsKey(id) || removed.contains(id)) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    ObjectNode rec = Json.MAPPER.createObjectNode();
+    rec.put("kind", "dead-letter");
+    rec.put("id", id);
+    rec.put("bus", bus);
+    rec.put("rule", rule);
+    rec.put("target", target);
+    rec.put("partition", e.partition());
+    rec.put("offset", e.offset());
+    rec.put("ingestionTime", e.timestampMs());
+    rec.put("invalid", true);
+    rec.put("attempts", 0);
+    rec.put("firstAttempt", 0);
+    rec.put("error", error);
+    rec.put("deadLetteredAt", clock.millis());
+    String text = new String(e.value(), java.nio.charset.StandardCharsets.UTF_8);
+    rec.put("record", text.length() > 10_000 ? text.substring(0, 10_000) + "…" : text);
+    return append(rec);
+  }
+
   private CompletableFuture<Void> append(ObjectNode rec) {
     return log.append(LOG, List.of(LogRecord.of(StoredRecords.bytes(rec))))
         .thenAccept(

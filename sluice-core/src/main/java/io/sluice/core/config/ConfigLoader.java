@@ -152,7 +152,8 @@ public final class ConfigLoader {
           "lake",
           "schedules",
           "reports",
-          "alarms");
+          "alarms",
+          "analyses");
       ServerConfig server = server(top.field("server"));
       Path dataDir = storage(top.field("storage"), base);
       List<BusConfig> buses = buses(top.field("buses"));
@@ -213,7 +214,8 @@ public final class ConfigLoader {
               schedules,
               reports,
               smtp,
-              new AlarmReader(busNames).readAll(top.field("alarms")));
+              new AlarmReader(busNames).readAll(top.field("alarms")),
+              new AnalysisReader(busNames).readAll(top.field("analyses")));
     }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(

@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param source where it came from (a file path, or "embedded default")
  * @param dataDir where logs and state live ({@code storage.dir})
  * @param smtp the node's mail server ({@code smtp:}), or null when none is configured
+ * @param analyses continuous SQL over event-time windows ({@code analyses:})
  */
 public record SluiceConfig(
     String source,
@@ -25,7 +26,8 @@ public record SluiceConfig(
     List<ScheduleConfig> schedules,
     List<ReportConfig> reports,
     SmtpConfig smtp,
-    List<AlarmConfig> alarms) {
+    List<AlarmConfig> alarms,
+    List<AnalysisConfig> analyses) {
 
   /**
    * How the lake runs: DuckDB's threads and memory, the SQL limits, compaction.
@@ -76,6 +78,32 @@ public record SluiceConfig(
     schedules = List.copyOf(schedules);
     reports = List.copyOf(reports);
     alarms = List.copyOf(alarms);
+    analyses = List.copyOf(analyses);
+  }
+
+  /** Without analyses. */
+  public SluiceConfig(
+      String source,
+      ServerConfig server,
+      Path dataDir,
+      List<BusConfig> buses,
+      AuthConfig auth,
+      List<RuleConfig> rules,
+      ObjectsConfig objects,
+      LakeConfig lake,
+      List<FunctionConfig> functions,
+      List<ScheduleConfig> schedules,
+      List<ReportConfig> reports,
+      SmtpConfig smtp,
+      List<AlarmConfig> alarms) {
+    this(
+        source, server, dataDir, buses, auth, rules, objects, lake, functions, schedules, reports,
+        smtp, alarms, List.of());
+  }
+
+  /** The analysis named {@code name}. */
+  public Optional<AnalysisConfig> analysis(String name) {
+    return analyses.stream().filter(a -> a.name().equals(name)).findFirst();
   }
 
   /** Without schedules, reports, a mail server and alarms. */
@@ -119,12 +147,12 @@ public record SluiceConfig(
   public SluiceConfig withDataDir(Path dir) {
     return new SluiceConfig(
         source, server, dir, buses, auth, rules, objects, lake, functions, schedules, reports, smtp,
-        alarms);
+        alarms, analyses);
   }
 
   public SluiceConfig withServer(ServerConfig s) {
     return new SluiceConfig(
         source, s, dataDir, buses, auth, rules, objects, lake, functions, schedules, reports, smtp,
-        alarms);
+        alarms, analyses);
   }
 }
