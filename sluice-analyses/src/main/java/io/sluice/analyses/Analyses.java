@@ -66,14 +66,18 @@ public final class Analyses implements AutoCloseable {
       ObjectStore store,
       Clock clock,
       MeterRegistry meters,
-      Health health)
-      throws IOException {
+      Health health) {
     Analyses a = new Analyses(buses);
     List<Problem> problems = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       AnalysisConfig c = configs.get(i);
       Path dir = lake.dir().resolve("_analyses").resolve(c.name());
-      Files.createDirectories(dir);
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(
+            "cannot create the state directory " + dir + " of analysis " + c.name() + ": " + e, e);
+      }
       SqlEvaluator ev = new SqlEvaluator(c, lake, dir, references(c, lake, store, dir));
       Problem p = check(c, ev, dir, "/analyses/" + i + "/sql");
       if (p != null) {

@@ -276,6 +276,7 @@ final class AnalysisRunner implements AutoCloseable {
         idle = read == 0;
         step();
       }
+      checkpoint(); // a clean stop resumes exactly where it stopped
     } finally {
       for (LogReader r : readers) {
         r.close();

@@ -43,6 +43,7 @@ import picocli.CommandLine.Command;
       SchedulesCommand.class,
       ReportsCommand.class,
       AlarmsCommand.class,
+      AnalysesCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCommand implements Runnable {

@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.analyses.Analyses;
 import io.sluice.core.Json;
 import io.sluice.core.config.SluiceConfig;
 import io.sluice.core.kinds.Kinds;
@@ -55,6 +56,7 @@ public final class Node implements AutoCloseable {
   private final Engine engine;
   private final InboxWatcher inbox;
   private final Scheduler scheduler;
+  private final Analyses analyses;
   private final Reports reports;
   private final Alarms alarms;
 
@@ -70,6 +72,7 @@ public final class Node implements AutoCloseable {
     Engine e = null;
     FunctionHost fh = null;
     Alarms al = null;
+    Analyses an = null;
     boolean logHandedOver = false;
     try {
       l =
@@ -121,6 +124,19 @@ public final class Node implements AutoCloseable {
                   health)
               .start();
       this.alarms = al;
+      // analyses read their buses, put results through the engine's ingest and query the lake
+      an =
+          Analyses.open(
+              config.analyses(),
+              e.buses(),
+              e.ingest(),
+              e.routing().deadLetters(),
+              l,
+              store,
+              clock,
+              meters,
+              health);
+      this.analyses = an;
       var box = config.objects().inbox();
       this.inbox =
           box == null
@@ -135,10 +151,14 @@ public final class Node implements AutoCloseable {
       this.engine = e;
       this.reports = rs;
       this.scheduler = sch;
+      an.start();
       sch.start();
     } catch (IOException | RuntimeException ex) {
       if (!logHandedOver) {
         log.close();
+      }
+      if (an != null) {
+        an.close();
       }
       if (al != null) {
         al.close();
@@ -248,6 +268,11 @@ public final class Node implements AutoCloseable {
     return scheduler;
   }
 
+  /** The analyses: continuous SQL over event-time windows. */
+  public Analyses analyses() {
+    return analyses;
+  }
+
   /** The declared alarms on this node's metrics. */
   public Alarms alarms() {
     return alarms;
@@ -261,6 +286,7 @@ public final class Node implements AutoCloseable {
   public void close() {
     // each part is closed even when closing one before it throws
     try {
+      analyses.close();
       scheduler.close();
     } finally {
       try {

@@ -164,6 +164,7 @@ public final class SluiceServer implements AutoCloseable {
         new SchedulesApi(node.schedules(), keys),
         new ReportsApi(node.reports(), keys),
         new AlarmsApi(node.alarms(), keys),
+        new AnalysesApi(node.analyses(), keys),
         new HealthApi(
             node.health(),
             engine.log(),
