@@ -130,7 +130,7 @@ class ConfigLoaderTest {
 
     assertThat(problems(yaml))
         .containsExactly(
-            "/colour: unknown field; expected one of server, storage, buses, auth, smtp, functions, rules, objects, lake, schedules, reports, alarms",
+            "/colour: unknown field; expected one of server, storage, buses, auth, smtp, functions, rules, objects, lake, schedules, reports, alarms, analyses",
             "/server/hots: unknown field (did you mean host?); expected one of host, port, limits, logLevel",
             "/server/port: expected an integer 0..65535, got number 70000",
             "/server/limits/maxBodyBytes: expected a size like 256KB or 10MB, got \"big\"",
