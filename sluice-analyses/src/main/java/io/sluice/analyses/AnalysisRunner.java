@@ -67,6 +67,35 @@ final class AnalysisRunner implements AutoCloseable {
   private final SqlEvaluator evaluator;
   private final String component;
 
+  /**
+   * A pattern that only lists exact strings of top-level fields ({@code {detail-type: [A, B]}}),
+   * matched on the values the event scan reads anyway; null: event-ruler matches.
+   */
+  private final Map<String, java.util.Set<String>> simple;
+
+  static Map<String, java.util.Set<String>> simplePattern(JsonNode p) {
+    if (p == null || !p.isObject() || p.isEmpty()) {
+      return null;
+    }
+    Map<String, java.util.Set<String>> out = new java.util.LinkedHashMap<>();
+    for (var e : p.properties()) {
+      if (!java.util.Set.of("source", "detail-type", "account", "region").contains(e.getKey())
+          || !e.getValue().isArray()
+          || e.getValue().isEmpty()) {
+        return null;
+      }
+      java.util.Set<String> values = new java.util.HashSet<>();
+      for (JsonNode v : e.getValue()) {
+        if (!v.isTextual()) {
+          return null;
+        }
+        values.add(v.asText());
+      }
+      out.put(e.getKey(), values);
+    }
+    return out;
+  }
+
   private Windowing state;
   private long[] next;
   private final Map<Long, OutputStream> writers = new TreeMap<>();
@@ -79,6 +108,7 @@ final class AnalysisRunner implements AutoCloseable {
   private final Counter late;
   private final Counter refused;
   private final Counter results;
+  private final io.micrometer.core.instrument.Timer emitLatency;
   private volatile long lateCount;
   private volatile long refusedCount;
   private volatile long resultCount;
@@ -108,15 +138,31 @@ final class AnalysisRunner implements AutoCloseable {
     this.clock = clock;
     this.health = health;
     this.component = "analysis " + config.name();
+    this.simple = simplePattern(config.pattern());
     this.pattern =
-        config.pattern() == null ? null : RuleSet.compile(Map.of(config.name(), config.pattern()));
+        config.pattern() == null || simple != null
+            ? null
+            : RuleSet.compile(Map.of(config.name(), config.pattern()));
     String by = config.window() instanceof AnalysisConfig.Session s ? s.by() : null;
-    this.fields = new EventFields(config.eventTime(), "time", by);
+    List<String> paths = new ArrayList<>(List.of(config.eventTime(), "time"));
+    paths.add(by);
+    if (simple != null) {
+      paths.addAll(simple.keySet());
+    }
+    this.fields = new EventFields(paths.toArray(String[]::new));
     String a = config.name();
     this.eventsIn = meters.counter("sluice.analysis.events", "analysis", a);
     this.late = meters.counter("sluice.analysis.late", "analysis", a);
     this.refused = meters.counter("sluice.analysis.refused", "analysis", a);
     this.results = meters.counter("sluice.analysis.results", "analysis", a);
+    this.emitLatency =
+        io.micrometer.core.instrument.Timer.builder("sluice.analysis.emit.latency")
+            .description(
+                "From the watermark passing windows' ends to their results being stored on the"
+                    + " emit bus")
+            .publishPercentiles(0.5, 0.99)
+            .tag("analysis", a)
+            .register(meters);
     Gauge.builder("sluice.analysis.watermark.lag", this, r -> r.watermarkLagSeconds())
         .description("Seconds between now and the analysis's watermark")
         .baseUnit("seconds")
@@ -304,6 +350,15 @@ final class AnalysisRunner implements AutoCloseable {
     } catch (IOException notJson) {
       return;
     }
+    if (simple != null) {
+      int i = 3;
+      for (java.util.Set<String> allowed : simple.values()) {
+        if (v[i] == null || !allowed.contains(v[i])) {
+          return;
+        }
+        i++;
+      }
+    }
     inCount++;
     eventsIn.increment();
     Long t = EventFields.time(v[0]);
@@ -349,14 +404,14 @@ final class AnalysisRunner implements AutoCloseable {
               1 << 16);
       writers.put(o.pane(), w);
     }
-    StringBuilder line = new StringBuilder(64);
-    line.append("{\"t\":")
-        .append(o.trigger())
-        .append(",\"et\":")
-        .append(t)
-        .append(",\"tm\":")
-        .append(envelopeTime == null ? "null" : envelopeTime.toString())
-        .append(",\"it\":")
+    line.setLength(0);
+    line.append("{\"t\":").append(o.trigger()).append(",\"et\":").append(t).append(",\"tm\":");
+    if (envelopeTime == null) {
+      line.append("null");
+    } else {
+      line.append(envelopeTime.longValue());
+    }
+    line.append(",\"it\":")
         .append(e.timestampMs())
         .append(",\"p\":")
         .append(e.partition())
@@ -369,12 +424,24 @@ final class AnalysisRunner implements AutoCloseable {
       line.append(Json.MAPPER.writeValueAsString(series));
     }
     line.append(",\"e\":");
-    byte[] head = line.toString().getBytes(StandardCharsets.UTF_8);
-    w.write(head);
+    int len = line.length();
+    if (head.length < len) {
+      head = new byte[Math.max(len, head.length * 2)];
+    }
+    for (int i = 0; i < len; i++) {
+      head[i] = (byte) line.charAt(i); // ASCII, except a series, which is JSON-escaped below
+    }
+    if (series != null && !isAscii(series)) {
+      byte[] h = line.toString().getBytes(StandardCharsets.UTF_8);
+      w.write(h);
+      len = h.length;
+    } else {
+      w.write(head, 0, len);
+    }
     w.write(e.value());
     w.write('}');
     w.write('\n');
-    stateBytes += head.length + e.value().length + 2;
+    stateBytes += len + e.value().length + 2;
     if (stateBytes > config.stateBytes()) {
       throw new IllegalStateException(
           "the window state holds "
@@ -433,6 +500,18 @@ final class AnalysisRunner implements AutoCloseable {
     }
   }
 
+  private final StringBuilder line = new StringBuilder(128);
+  private byte[] head = new byte[128];
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private String refusalId(String why, LogEntry e) {
     return "analysis-" + config.name() + "-" + why + "-" + e.partition() + "-" + e.offset();
   }
@@ -444,6 +523,7 @@ final class AnalysisRunner implements AutoCloseable {
     boolean moved = g != Windowing.NONE && g > state.processed();
     List<Windowing.Emission> out = List.of();
     if (moved) {
+      long t0 = System.nanoTime();
       flushWriters(false);
       try {
         out = state.advance(g, evaluator);
@@ -452,6 +532,9 @@ final class AnalysisRunner implements AutoCloseable {
         throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
       }
       emit(out);
+      if (!out.isEmpty()) {
+        emitLatency.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
     }
     if (!out.isEmpty() || clock.millis() - lastCheckpointMs >= CHECKPOINT_INTERVAL.toMillis()) {
       checkpoint();

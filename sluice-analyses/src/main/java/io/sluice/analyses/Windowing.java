@@ -395,7 +395,6 @@ final class Windowing {
       TreeMap<Long, Win> m = sessions.computeIfAbsent(series, k -> new TreeMap<>());
       long start = t;
       long end = t + size;
-      boolean late = false;
       List<Win> merged = new ArrayList<>();
       // sessions overlapping [t, t+gap): start < t+gap and end > t
       for (Win w : new ArrayList<>(m.headMap(t + size, false).values())) {
@@ -406,18 +405,25 @@ final class Windowing {
       for (Win w : merged) {
         start = Math.min(start, w.start);
         end = Math.max(end, w.end);
+      }
+      if (merged.size() == 1 && merged.get(0).start == start && merged.get(0).end == end) {
+        // inside one session without moving its bounds: the same window, revised (its rows keep
+        // their revisions, so a changed row is emitted with revision + 1, not as a new window)
+        Win same = merged.get(0);
+        if (same.emitted) {
+          due.add(same);
+        }
+        continue;
+      }
+      for (Win w : merged) {
         m.remove(w.start);
-        late |= w.emitted;
         if (w.emitted) {
           retracted.add(w);
         }
         due.remove(w);
       }
-      Win n = new Win(series, start, end);
-      m.put(start, n);
-      if (late || (processed != NONE && end <= processed)) {
-        due.add(n); // a session already emitted changed: emit the merged one now
-      }
+      // the merged session is emitted when the watermark passes its end (at once if it has)
+      m.put(start, new Win(series, start, end));
     }
   }
 

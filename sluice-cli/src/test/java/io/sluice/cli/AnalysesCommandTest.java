@@ -50,7 +50,12 @@ class AnalysesCommandTest {
             + event("S1", "2026-12-01T09:59:00Z")); // too late
     LogCommandTest.Run r =
         LogCommandTest.run(
-            "analyses", "test", "per-minute", "--config", config.toString(), "--events",
+            "analyses",
+            "test",
+            "per-minute",
+            "--config",
+            config.toString(),
+            "--events",
             events.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
@@ -76,14 +81,24 @@ class AnalysesCommandTest {
     Files.writeString(events, event("S1", "2026-12-01T10:00:01Z") + "{\"source\":\"t\"}\n");
     LogCommandTest.Run r =
         LogCommandTest.run(
-            "analyses", "test", "nope", "--config", config.toString(), "--events",
+            "analyses",
+            "test",
+            "nope",
+            "--config",
+            config.toString(),
+            "--events",
             events.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("no analysis named \"nope\"").contains("per-minute");
 
     r =
         LogCommandTest.run(
-            "analyses", "test", "per-minute", "--config", config.toString(), "--events",
+            "analyses",
+            "test",
+            "per-minute",
+            "--config",
+            config.toString(),
+            "--events",
             events.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("line 2").contains("detail-type");
@@ -92,7 +107,12 @@ class AnalysesCommandTest {
     Files.writeString(events, event("S1", "2026-12-01T10:00:01Z"));
     r =
         LogCommandTest.run(
-            "analyses", "test", "per-minute", "--config", config.toString(), "--events",
+            "analyses",
+            "test",
+            "per-minute",
+            "--config",
+            config.toString(),
+            "--events",
             events.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("/sql").contains("DuckDB cannot parse the SQL");

@@ -57,7 +57,8 @@ class AnalysisReaderTest {
     assertThat(a.lateBus()).isEqualTo("late");
     assertThat(a.stateBytes()).isEqualTo(64L << 20);
     AnalysisConfig s = c.analyses().get(1);
-    assertThat(s.window()).isEqualTo(new AnalysisConfig.Session(Duration.ofMinutes(10), "detail.plate"));
+    assertThat(s.window())
+        .isEqualTo(new AnalysisConfig.Session(Duration.ofMinutes(10), "detail.plate"));
     assertThat(s.eventTime()).isEqualTo("time");
     assertThat(s.maxOutOfOrder()).isZero();
     assertThat(s.idleAfter()).isNull();
