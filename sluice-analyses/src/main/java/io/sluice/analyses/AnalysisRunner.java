@@ -443,6 +443,7 @@ final class AnalysisRunner implements AutoCloseable {
     w.write('\n');
     stateBytes += len + e.value().length + 2;
     if (stateBytes > config.stateBytes()) {
+      lastError = "window state over limits.stateBytes";
       throw new IllegalStateException(
           "the window state holds "
               + stateBytes

@@ -29,7 +29,8 @@ class OneClockTest {
   void noMainCodeOfEngineLakeOrObjectsReadsTheSystemClock() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
     List<String> found = new ArrayList<>();
-    for (String module : List.of("sluice-engine", "sluice-lake", "sluice-objects", "sluice-analyses")) {
+    for (String module :
+        List.of("sluice-engine", "sluice-lake", "sluice-objects", "sluice-analyses")) {
       Path src = root.resolve(module).resolve("src/main/java");
       assertThat(src).isDirectory();
       try (Stream<Path> files = Files.walk(src)) {

@@ -166,6 +166,43 @@ class AnalysesApiTest {
   }
 
   @Test
+  void windowStateBeyondItsLimitStopsTheAnalysisWithAnErrorInsteadOfMemory() {
+    String yaml =
+        """
+        buses: [{name: tolls}, {name: alerts}]
+        analyses:
+          - name: big
+            bus: tolls
+            eventTime: detail.passedAt
+            window: {tumbling: 1d}
+            sql: SELECT count(*) AS n FROM events
+            emit: {bus: alerts}
+            limits: {stateBytes: 1MB}
+        """;
+    try (ServerFixture s = ServerFixture.start(dir, yaml)) {
+      for (int b = 0; b < 60; b++) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+          body.append(passed("S" + i, "2026-12-01T10:00:00Z")).append('\n');
+        }
+        var r = s.post("/buses/tolls/events", "application/x-ndjson", body.toString());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+      }
+      Await.until(
+          Duration.ofSeconds(30),
+          () ->
+              !s.get("/analyses/big").json().path("error").isNull()
+                  || s.get("/health/ready").status() == 503,
+          () -> s.get("/analyses/big").body());
+      assertThat(s.get("/health/ready").body())
+          .contains("analysis big")
+          .contains("more than analyses.big.limits.stateBytes (1048576)");
+      assertThat(s.get("/metrics").body())
+          .contains("sluice_analysis_state_bytes{analysis=\"big\"}");
+    }
+  }
+
+  @Test
   void sqlThatDuckDbCannotParseStopsTheStartWithThePath() {
     String bad =
         YAML.replace("SELECT e.detail.station AS station", "SELEC e.detail.station AS station");
