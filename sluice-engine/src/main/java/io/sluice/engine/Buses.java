@@ -163,11 +163,6 @@ public final class Buses {
     return store(bus, events, json);
   }
 
-  /** The window of a deduplicating bus, {@code null} for one that is not. */
-  DedupWindow window(String bus) {
-    return windows.get(bus);
-  }
-
   private CompletableFuture<List<AppendResult>> store(
       String bus, List<Event> events, List<byte[]> json) {
     DedupWindow window = windows.get(bus);
