@@ -17,9 +17,10 @@ import picocli.CommandLine.Spec;
     name = "buses",
     mixinStandardHelpOptions = true,
     description = {
-      "List the buses, a line per partition: offsets, events, bytes, retention, fsync.",
+      "List the buses, a line per partition: offsets, events, bytes, retention, fsync",
+      "and, when a bus has one, its deduplicate window.",
       "start is the oldest offset retention kept, end the offset the next event gets;",
-      "retention and fsync are shown as written in the config.",
+      "retention, fsync and deduplicate are shown as written in the config.",
       "  sluice buses",
       "  sluice buses orders --format json"
     })
@@ -57,11 +58,16 @@ final class BusesCommand implements Callable<Integer> {
     }
     JsonNode j = r.json();
     List<JsonNode> buses = bus == null ? List.copyOf(toList(j.get("buses"))) : List.of(j);
+    // a column for deduplicate only when a bus has it (older servers do not send the field)
+    boolean dedup = buses.stream().anyMatch(b -> b.path("deduplicate").isTextual());
     ObjectNode table = Json.MAPPER.createObjectNode();
     ArrayNode cols = table.putArray("columns");
     for (String c :
         List.of("bus", "partition", "start", "end", "events", "bytes", "retention", "fsync")) {
       cols.add(c);
+    }
+    if (dedup) {
+      cols.add("deduplicate");
     }
     ArrayNode rows = table.putArray("rows");
     for (JsonNode b : buses) {
@@ -74,15 +80,19 @@ final class BusesCommand implements Callable<Integer> {
       for (JsonNode p : b.get("partitions")) {
         long start = p.get("startOffset").asLong();
         long end = p.get("endOffset").asLong();
-        rows.addArray()
-            .add(b.get("name").asText())
-            .add(p.get("partition").asInt())
-            .add(start)
-            .add(end)
-            .add(end - start)
-            .add(p.get("sizeBytes").asLong())
-            .add(retention)
-            .add(fsync);
+        ArrayNode row =
+            rows.addArray()
+                .add(b.get("name").asText())
+                .add(p.get("partition").asInt())
+                .add(start)
+                .add(end)
+                .add(end - start)
+                .add(p.get("sizeBytes").asLong())
+                .add(retention)
+                .add(fsync);
+        if (dedup) {
+          row.add(b.path("deduplicate").isTextual() ? b.get("deduplicate").asText() : "off");
+        }
       }
     }
     TablePrinter.print(table, out, "partition", "partitions");

@@ -99,6 +99,23 @@ class BusesCommandTest {
     assertThat(orders.get("fsyncInterval").asText()).isEqualTo("2s");
   }
 
+  @Test
+  void aBusWithADeduplicateWindowAddsAColumnForIt() throws Exception {
+    start("buses:\n  - {name: default}\n  - {name: alerts, deduplicate: 1h}\n");
+    LogCommandTest.Run r = LogCommandTest.run("buses", "--url", url);
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines).hasSize(5);
+    assertThat(lines.get(0)).endsWith(" | retention | fsync  | deduplicate");
+    assertThat(lines.get(2)).startsWith("default ").endsWith(" | 7d        | always | off");
+    assertThat(lines.get(3)).startsWith("alerts ").endsWith(" | 7d        | always | 1h");
+
+    JsonNode alerts =
+        Json.MAPPER.readTree(
+            LogCommandTest.run("buses", "--url", url, "alerts", "--format", "json").out());
+    assertThat(alerts.get("deduplicate").asText()).isEqualTo("1h");
+  }
+
   static long bytes(JsonNode api, int bus, int partition) {
     return api.get("buses").get(bus).get("partitions").get(partition).get("sizeBytes").asLong();
   }

@@ -20,6 +20,7 @@ import io.sluice.log.LogRecord;
 import io.sluice.log.LogSpec;
 import io.sluice.log.Retention;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +37,17 @@ import java.util.concurrent.CompletableFuture;
  * one group share a partition and keep their order. Events without a group key are spread evenly
  * over the partitions.
  *
+ * <p><b>Deduplication.</b> A bus with {@code deduplicate: D} stores an event whose id it stored
+ * within the last D no second time: its result is the stored event's (partition, offset, append
+ * time), so every caller reports it as stored ({@link Ingest.Stored} with that place), and {@code
+ * sluice.bus.duplicates} counts it. The check is here, in {@link #append} and {@link
+ * #appendSerialized}, because this is the one place every event reaches a bus through: {@link
+ * Ingest} (native and CloudEvents ingest, PutEvents, and as the {@code EventSink} of bus targets,
+ * schedules, alarms, reports and object events) stores through {@link #appendSerialized}, and
+ * {@link #append} is public too. Nothing else appends to a bus's log (retries and dead letters are
+ * internal logs, replays and redrives deliver to targets). {@link DedupWindow} says how concurrent
+ * and failed appends are handled, how the window is rebuilt at start and what it costs.
+ *
  * <p>Thread-safe.
  */
 public final class Buses {
@@ -46,13 +58,21 @@ public final class Buses {
   private final EventLog log;
   private final EventCodec codec;
   private final Map<String, BusConfig> configs = new LinkedHashMap<>();
+  private final Map<String, DedupWindow> windows = new HashMap<>();
 
-  Buses(EventLog log, EventCodec codec, List<BusConfig> buses, MeterRegistry meters) {
+  /**
+   * Creates or opens every bus's log; a deduplicating bus reads its window's ids back first (see
+   * {@link DedupWindow}).
+   */
+  Buses(EventLog log, EventCodec codec, List<BusConfig> buses, MeterRegistry meters, Clock clock) {
     this.log = log;
     this.codec = codec;
     for (BusConfig b : buses) {
       log.create(b.name(), spec(b));
       configs.put(b.name(), b);
+      if (b.deduplicates()) {
+        windows.put(b.name(), DedupWindow.open(log, b.name(), b.deduplicate(), clock, meters));
+      }
       Gauge.builder("sluice.bus.size", log, l -> l.info(b.name()).sizeBytes())
           .description("Bytes stored for the bus on disk")
           .baseUnit("bytes")
@@ -121,26 +141,103 @@ public final class Buses {
 
   /**
    * Appends validated events (ids and times assigned) to a bus. The future completes with one
-   * result per event, in order, once those that succeeded are durable.
+   * result per event, in order, once those that succeeded are durable. On a deduplicating bus an
+   * event whose id the bus holds is not appended; its result is the stored one's.
    */
   public CompletableFuture<List<AppendResult>> append(String bus, List<Event> events) {
     config(bus);
-    List<LogRecord> records = new ArrayList<>(events.size());
+    List<byte[]> json = new ArrayList<>(events.size());
     for (Event e : events) {
-      records.add(record(e, codec.toBytes(e)));
+      json.add(codec.toBytes(e));
     }
-    return log.append(bus, records);
+    return store(bus, events, json);
   }
 
-  /** Appends already serialized events (the bytes {@link EventCodec#toBytes} produced). */
+  /**
+   * Appends already serialized events (the bytes {@link EventCodec#toBytes} produced), as {@link
+   * #append}.
+   */
   public CompletableFuture<List<AppendResult>> appendSerialized(
       String bus, List<Event> events, List<byte[]> json) {
     config(bus);
-    List<LogRecord> records = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) {
-      records.add(record(events.get(i), json.get(i)));
+    return store(bus, events, json);
+  }
+
+  private CompletableFuture<List<AppendResult>> store(
+      String bus, List<Event> events, List<byte[]> json) {
+    DedupWindow window = windows.get(bus);
+    if (window == null) {
+      List<LogRecord> records = new ArrayList<>(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        records.add(record(events.get(i), json.get(i)));
+      }
+      return log.append(bus, records);
     }
-    return log.append(bus, records);
+    List<DedupWindow.Claim> claims = window.claim(events.stream().map(Event::id).toList());
+    List<DedupWindow.Claim> fresh = new ArrayList<>();
+    List<LogRecord> records = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      if (claims.get(i) instanceof DedupWindow.Fresh) {
+        fresh.add(claims.get(i));
+        records.add(record(events.get(i), json.get(i)));
+      }
+    }
+    CompletableFuture<List<AppendResult>> appended;
+    try {
+      appended =
+          records.isEmpty()
+              ? CompletableFuture.completedFuture(List.of())
+              : log.append(bus, records);
+    } catch (RuntimeException e) {
+      settleAll(window, fresh, e);
+      throw e;
+    }
+    CompletableFuture<List<AppendResult>> settled =
+        appended.whenComplete(
+            (results, err) -> {
+              if (err != null) {
+                settleAll(window, fresh, err);
+              } else {
+                for (int k = 0; k < fresh.size(); k++) {
+                  window.settle(fresh.get(k), results.get(k));
+                }
+              }
+            });
+    List<CompletableFuture<AppendResult>> waits = new ArrayList<>();
+    for (DedupWindow.Claim c : claims) {
+      if (c instanceof DedupWindow.Duplicate d) {
+        waits.add(d.answer());
+      }
+    }
+    waits.add(settled.thenApply(r -> null));
+    return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+        .thenCompose(v -> settled) // fails as the append failed
+        .thenApply(
+            results -> {
+              List<AppendResult> out = new ArrayList<>(claims.size());
+              int k = 0;
+              for (DedupWindow.Claim c : claims) {
+                out.add(
+                    c instanceof DedupWindow.Duplicate d ? d.answer().join() : results.get(k++));
+              }
+              return out;
+            });
+  }
+
+  /** A whole append failed: its claims are forgotten, their duplicates get the error. */
+  private static void settleAll(
+      DedupWindow window, List<DedupWindow.Claim> fresh, Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
+    RuntimeException e =
+        cause instanceof RuntimeException re
+            ? re
+            : new io.sluice.core.TransientException(cause.toString(), cause);
+    for (DedupWindow.Claim c : fresh) {
+      window.settle(c, AppendResult.failed(-1, e));
+    }
   }
 
   private static LogRecord record(Event e, byte[] json) {

@@ -42,7 +42,11 @@ public final class Engine implements AutoCloseable {
     this.clock = clock;
     this.buses =
         new Buses(
-            log, new EventCodec(config.server().limits().eventLimits()), config.buses(), meters);
+            log,
+            new EventCodec(config.server().limits().eventLimits()),
+            config.buses(),
+            meters,
+            clock);
     this.ingest = new Ingest(buses, clock);
     io.micrometer.core.instrument.Gauge.builder(
             "sluice.log.corrupt.batches", log, EventLog::corruptBatches)

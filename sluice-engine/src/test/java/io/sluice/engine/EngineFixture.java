@@ -1,6 +1,7 @@
 package io.sluice.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.core.Json;
 import io.sluice.core.config.ConfigLoader;
@@ -8,6 +9,7 @@ import io.sluice.core.config.SluiceConfig;
 import io.sluice.core.kinds.Kinds;
 import io.sluice.engine.targets.EngineTargets;
 import io.sluice.log.EmbeddedEventLog;
+import io.sluice.log.EventLog;
 import io.sluice.testkit.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** An engine over a temporary directory, restartable, with helpers to send events. */
 final class EngineFixture implements AutoCloseable {
@@ -22,12 +25,22 @@ final class EngineFixture implements AutoCloseable {
   final Path dir;
   final String yaml;
   final Clock clock;
+  final UnaryOperator<EventLog> wrapLog;
   Engine engine;
 
+  /** The meters of the engine started last. */
+  MeterRegistry meters;
+
   EngineFixture(Path dir, String yaml, Clock clock) {
+    this(dir, yaml, clock, UnaryOperator.identity());
+  }
+
+  /** An engine over the embedded log as {@code wrapLog} wraps it (to fail or hold appends). */
+  EngineFixture(Path dir, String yaml, Clock clock, UnaryOperator<EventLog> wrapLog) {
     this.dir = dir;
     this.yaml = yaml;
     this.clock = clock;
+    this.wrapLog = wrapLog;
     start();
   }
 
@@ -39,12 +52,13 @@ final class EngineFixture implements AutoCloseable {
     Kinds kinds = Kinds.of(EngineTargets.kinds());
     SluiceConfig c =
         ConfigLoader.parse(yaml, "test.yaml", dir, kinds).withDataDir(dir.resolve("data"));
+    meters = new SimpleMeterRegistry();
     engine =
         Engine.start(
             c,
-            EmbeddedEventLog.open(dir.resolve("data/log"), clock),
+            wrapLog.apply(EmbeddedEventLog.open(dir.resolve("data/log"), clock)),
             clock,
-            new SimpleMeterRegistry(),
+            meters,
             kinds);
   }
 

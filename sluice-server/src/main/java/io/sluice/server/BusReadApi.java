@@ -20,12 +20,13 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code GET /buses} and {@code GET /buses/{bus}}: the buses, each with its config (retention in
  * the config's short form, {@code 7d}; {@code fsync} {@code always} or {@code interval} with its
- * {@code fsyncInterval}) and, per partition, the oldest retained offset ({@code startOffset}), the
- * offset the next event gets ({@code endOffset}), bytes on disk and segment files:
+ * {@code fsyncInterval}; {@code deduplicate}, the window, or null) and, per partition, the oldest
+ * retained offset ({@code startOffset}), the offset the next event gets ({@code endOffset}), bytes
+ * on disk and segment files:
  *
  * <pre>{@code
  * {"buses":[{"name":"orders","events":12,"sizeBytes":4096,"retention":"7d","retentionBytes":null,
- *   "fsync":"always","fsyncInterval":null,
+ *   "fsync":"always","fsyncInterval":null,"deduplicate":null,
  *   "partitions":[{"partition":0,"startOffset":0,"endOffset":12,"sizeBytes":4096,"segments":1}]}]}
  * }</pre>
  *
@@ -85,6 +86,7 @@ final class BusReadApi implements Api {
     b.put("fsync", c.fsync());
     b.put(
         "fsyncInterval", c.fsync().equals("interval") ? Durations.format(c.fsyncInterval()) : null);
+    b.put("deduplicate", c.deduplicates() ? Durations.format(c.deduplicate()) : null);
     var parts = b.putArray("partitions");
     for (LogInfo.PartitionInfo p : info.partitions()) {
       parts

@@ -456,7 +456,8 @@ public final class ConfigLoader {
           "retentionBytes",
           "fsync",
           "fsyncInterval",
-          "segmentBytes");
+          "segmentBytes",
+          "deduplicate");
       ConfigNode nameNode = b.field("name");
       String name = nameNode.requiredString("a bus name");
       if (name != null && !BUS_NAME.matcher(name).matches()) {
@@ -496,11 +497,51 @@ public final class ConfigLoader {
         b.field("retention").problem("expected a positive duration, got 0s");
       }
       long segmentBytes = b.field("segmentBytes").bytes(d.segmentBytes(), 1L << 20, 1L << 30);
+      Duration deduplicate = deduplicate(b.field("deduplicate"), retention);
       out.add(
           new BusConfig(
-              d.name(), partitions, retention, retentionBytes, fsync, interval, segmentBytes));
+              d.name(),
+              partitions,
+              retention,
+              retentionBytes,
+              fsync,
+              interval,
+              segmentBytes,
+              deduplicate));
     }
     return out;
+  }
+
+  /**
+   * A bus's {@code deduplicate} window, {@code null} when absent or refused: between {@link
+   * BusConfig#MIN_DEDUPLICATE} and {@link BusConfig#MAX_DEDUPLICATE}, and at most the bus's {@code
+   * retention}, since the ids are found again in the bus's events at start.
+   */
+  private static Duration deduplicate(ConfigNode n, Duration retention) {
+    Duration window = n.duration(null);
+    if (window == null) {
+      return null;
+    }
+    if (window.compareTo(BusConfig.MIN_DEDUPLICATE) < 0
+        || window.compareTo(BusConfig.MAX_DEDUPLICATE) > 0) {
+      n.problem(
+          "expected a duration from "
+              + Durations.format(BusConfig.MIN_DEDUPLICATE)
+              + " to "
+              + Durations.format(BusConfig.MAX_DEDUPLICATE)
+              + ", got "
+              + Durations.format(window));
+      return null;
+    }
+    if (retention.isPositive() && window.compareTo(retention) > 0) {
+      n.problem(
+          "expected at most the bus's retention ("
+              + Durations.format(retention)
+              + "), got "
+              + Durations.format(window));
+      return null;
+    }
+    return window;
   }
 
   private static AuthConfig auth(ConfigNode n, List<BusConfig> buses) {

@@ -36,6 +36,7 @@ class ConfigLoaderTest {
           fsync: interval
           fsyncInterval: 200ms
           segmentBytes: 16MB
+          deduplicate: 1h
         - name: audit
       auth:
         keys:
@@ -85,7 +86,8 @@ class ConfigLoaderTest {
                 10L << 30,
                 "interval",
                 Duration.ofMillis(200),
-                16L << 20));
+                16L << 20,
+                Duration.ofHours(1)));
     assertThat(c.buses().get(1)).isEqualTo(BusConfig.named("audit"));
     assertThat(c.auth().keys().get(0).scopes())
         .containsExactly("ingest:orders", "ingest:*", "read", "admin");
@@ -146,6 +148,42 @@ class ConfigLoaderTest {
             "/auth/keys/0/sha256: expected 64 lowercase hex digits (sluice keys new prints them), got \"nothex\"",
             "/auth/keys/0/scopes/0: scope names bus \"nosuch\", which is not configured",
             "/auth/keys/0/scopes/1: expected a scope ingest:<bus>, ingest:*, objects:write, functions:invoke, read or admin, got \"write\"");
+  }
+
+  @Test
+  void deduplicateIsOffByDefaultAndReadAsADuration() {
+    assertThat(BusConfig.named("a").deduplicates()).isFalse();
+    BusConfig b =
+        ConfigLoader.parse(
+                "buses: [{name: a, retention: 2d, deduplicate: 2d}]", "t", BASE, Kinds.of())
+            .buses()
+            .get(0);
+    assertThat(b.deduplicate()).isEqualTo(Duration.ofDays(2));
+    assertThat(b.deduplicates()).isTrue();
+    assertThat(problems("buses: [{name: a, deduplicate: 1s}, {name: b, deduplicate: 7d}]"))
+        .isEmpty();
+  }
+
+  @Test
+  void aDeduplicateWindowOutsideItsLimitsIsRefusedWithTheLimitAndTheValue() {
+    assertThat(
+            problems(
+                """
+                buses:
+                  - {name: a, deduplicate: 0s}
+                  - {name: b, deduplicate: 30d}
+                  - {name: c, deduplicate: abc}
+                  - {name: d, retention: 12h, deduplicate: 1d}
+                  - {name: e, deduplicate: 999ms}
+                  - {name: f, deduplicate: 5}
+                """))
+        .containsExactly(
+            "/buses/0/deduplicate: expected a duration from 1s to 7d, got 0s",
+            "/buses/1/deduplicate: expected a duration from 1s to 7d, got 30d",
+            "/buses/2/deduplicate: expected a duration like 7d or 12h, got \"abc\"",
+            "/buses/3/deduplicate: expected at most the bus's retention (12h), got 1d",
+            "/buses/4/deduplicate: expected a duration from 1s to 7d, got 999ms",
+            "/buses/5/deduplicate: expected a duration like 7d or 12h, got number 5");
   }
 
   @Test

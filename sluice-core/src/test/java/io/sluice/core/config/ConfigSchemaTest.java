@@ -41,6 +41,7 @@ class ConfigSchemaTest {
         "buses: [{name: a, partitions: 0}]",
         "buses: [{name: a, retention: seven}]",
         "buses: [{name: a, fsync: sometimes}]",
+        "buses: [{name: a, deduplicate: abc}]",
         "buses: [{partitions: 2}]",
         "buses: []",
         "server: {limits: {maxBodyBytes: big}}",
