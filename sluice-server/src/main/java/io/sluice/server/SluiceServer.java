@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,8 +104,16 @@ public final class SluiceServer implements AutoCloseable {
                 cfg.startup.showJavalinBanner = false;
                 cfg.startup.showOldJavalinVersionWarning = false;
                 cfg.concurrency.useVirtualThreads = true;
-                cfg.jetty.host = sc.host();
-                cfg.jetty.port = sc.port();
+                // the one connector, as Javalin's default would make it (host, port, the HTTP
+                // configuration below) but with a long accept queue
+                cfg.jetty.addConnector(
+                    (server, http) -> {
+                      var c = new ServerConnector(server, new HttpConnectionFactory(http));
+                      c.setHost(sc.host());
+                      c.setPort(sc.port());
+                      c.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+                      return c;
+                    });
                 cfg.http.maxRequestSize = sc.limits().maxBodyBytes();
                 // a client that stops sending mid-request gets 408 after this (RequestBodies)
                 cfg.jetty.modifyHttpConfiguration(
@@ -139,6 +149,16 @@ public final class SluiceServer implements AutoCloseable {
         String.join(", ", node.engine().buses().names()),
         config.dataDir());
   }
+
+  /**
+   * How many connections the kernel holds, handshake done, until the server accepts them (the
+   * listen backlog). Jetty's default (0) leaves it to the JDK, which asks for 50: when more clients
+   * than that connect at once while the acceptor lags (a loaded machine, a pause of the JVM), the
+   * kernel drops the SYNs that do not fit, and those clients wait seconds for retransmissions, time
+   * out, or (with net.ipv4.tcp_abort_on_overflow) are reset. The kernel caps it at
+   * net.core.somaxconn (4096 on Linux since 5.4, 128 before). AcceptQueueTest shows the difference.
+   */
+  static final int ACCEPT_QUEUE_SIZE = 1024;
 
   /** The header on every response, naming the server's version; clients check it. */
   public static final String IDENTITY_HEADER = "Sluice-Version";
@@ -272,6 +292,11 @@ public final class SluiceServer implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** The HTTP connector (for tests: its accept queue, pausing its acceptor). */
+  ServerConnector connector() {
+    return (ServerConnector) app.jettyServer().server().getConnectors()[0];
   }
 
   public URI url() {
