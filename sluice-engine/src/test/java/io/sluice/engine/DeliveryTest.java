@@ -83,11 +83,14 @@ class DeliveryTest {
     assertThat(r.json().get("n").asInt()).isEqualTo(1);
     assertThat(r.header("Content-Type")).isEqualTo("application/json");
     assertThat(r.header("Sluice-Rule")).isEqualTo("placed");
-    Routing.TargetStats s = f.stats("placed", "hook");
+    // the receiver has a delivery before the router counts it: wait for the counts to settle
     Await.until(
-        Duration.ofSeconds(5),
-        () -> f.stats("placed", "hook").lagEvents() == 0,
-        () -> "lag " + f.stats("placed", "hook"));
+        Duration.ofSeconds(20),
+        () ->
+            f.stats("placed", "hook").lagEvents() == 0
+                && f.stats("placed", "hook").delivered() == 20,
+        () -> "stats " + f.stats("placed", "hook"));
+    Routing.TargetStats s = f.stats("placed", "hook");
     assertThat(s.matched()).isEqualTo(20);
     assertThat(s.delivered()).isEqualTo(20);
     assertThat(s.deadLettered()).isZero();
