@@ -150,7 +150,8 @@ public final class TollBenchmark {
         "RESULT toll variant=%s system=\"%s\" run=%d events=%d wall_s=%.3f events_per_s=%.0f"
             + " events_per_core_s=%.0f cpu_cores=%.2f gc_ms=%d rows=%d vehicles=%d revenue=%.2f"
             + " checksum=%d match=%s heap_peak_mib=%d rss_peak_mib=%d heap_by_quarter_mib=%s"
-            + " heap_after_gc_by_quarter_mib=%s rss_by_quarter_mib=%s latency_p50_ms=%s latency_p99_ms=%s%n  note: %s%n",
+            + " heap_after_gc_by_quarter_mib=%s rss_by_quarter_mib=%s latency_p50_ms=%s"
+            + " latency_p99_ms=%s loadavg_1m=%s%n  note: %s%n",
         r.variant(),
         r.name(),
         run,
@@ -172,6 +173,7 @@ public final class TollBenchmark {
         mib(u.rssByQuarter()),
         ms(r.latencyP50Millis()),
         ms(r.latencyP99Millis()),
+        loadAverage(),
         r.note());
   }
 
@@ -206,6 +208,18 @@ public final class TollBenchmark {
           base == null
               ? "-"
               : String.format("%.2f×", r.eventsPerSecond() / base.eventsPerSecond()));
+    }
+  }
+
+  /**
+   * The machine's one-minute load average after a run: above the number of cores, something else
+   * (another build, another benchmark) was competing for them and the run's numbers are low.
+   */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "?";
     }
   }
 
