@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code --name value} and {@code --flag} arguments for the benchmark mains. */
-final class Args {
+public final class Args {
 
   private Args() {}
 
-  static Map<String, String> parse(String[] args) {
+  public static Map<String, String> parse(String[] args) {
     Map<String, String> out = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--")) {
@@ -26,7 +26,7 @@ final class Args {
     return out;
   }
 
-  static List<Integer> ints(String csv) {
+  public static List<Integer> ints(String csv) {
     List<Integer> out = new ArrayList<>();
     for (String s : csv.split(",")) {
       out.add(Integer.parseInt(s.trim()));
