@@ -10,8 +10,6 @@ import java.util.Optional;
  * TollChecksum}, so that {@link TollBenchmark} can check it against {@link TollEvents.Expected} and
  * against Flink, and print the ratio of events/s. {@link ProcessMeter} measures wall time, CPU
  * time, heap and RSS the same way as for Flink.
- *
- * <p>Until the analysis engine exists this returns empty and the benchmark runs Flink alone.
  */
 public final class SluiceSide {
 
@@ -22,6 +20,6 @@ public final class SluiceSide {
    * ({@code --dir}, and any the Sluice runner wants to add).
    */
   public static Optional<TollRunner> runner(Map<String, String> args) {
-    return Optional.empty(); // TODO(analysis engine): return Optional.of(new SluiceTollRunner(...))
+    return Optional.of(new SluiceTollRunner());
   }
 }
