@@ -246,20 +246,6 @@ public final class Analyses implements AutoCloseable {
     if (p != null) {
       throw InvalidInputException.of(InvalidInputException.INVALID_ARGUMENT, List.of(p));
     }
-    List<ObjectNode> out = new ArrayList<>();
-    CollectingSink sink = new CollectingSink(out);
-    AnalysisRunner runner =
-        new AnalysisRunner(
-            c,
-            null,
-            1,
-            sink,
-            null,
-            ev,
-            dir,
-            clock,
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            new Health(clock, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     EventCodec codec = new EventCodec(io.sluice.core.EventLimits.DEFAULTS);
     List<LogEntry> entries = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
@@ -272,8 +258,7 @@ public final class Analyses implements AutoCloseable {
       byte[] json = ((Ingest.Valid) en).json();
       entries.add(new LogEntry(0, i, clock.millis(), null, json));
     }
-    runner.runOffline(entries, out, 1);
-    return out;
+    return runOffline(c, entries, 1, 1, ev, dir, clock);
   }
 
   /** For tests: {@link #test} over entries of several partitions in a given reading order. */
@@ -287,7 +272,25 @@ public final class Analyses implements AutoCloseable {
       Clock clock)
       throws Exception {
     Files.createDirectories(dir.resolve("panes"));
-    SqlEvaluator ev = new SqlEvaluator(c, lake, dir, references(c, lake, null, dir));
+    return runOffline(
+        c,
+        entries,
+        partitions,
+        stepEvery,
+        new SqlEvaluator(c, lake, dir, references(c, lake, null, dir)),
+        dir,
+        clock);
+  }
+
+  private static List<ObjectNode> runOffline(
+      AnalysisConfig c,
+      List<LogEntry> entries,
+      int partitions,
+      int stepEvery,
+      SqlEvaluator ev,
+      Path dir,
+      Clock clock)
+      throws Exception {
     List<ObjectNode> out = new ArrayList<>();
     AnalysisRunner runner =
         new AnalysisRunner(

@@ -127,21 +127,7 @@ public final class DeadLetters {
    * why. Kept as text; it can be listed and purged, not redriven.
    */
   CompletableFuture<Void> addInvalid(String bus, io.sluice.log.LogEntry e, String error) {
-    ObjectNode rec = Json.MAPPER.createObjectNode();
-    rec.put("kind", "dead-letter");
-    rec.put("id", EventIds.next(clock));
-    rec.put("bus", bus);
-    rec.put("partition", e.partition());
-    rec.put("offset", e.offset());
-    rec.put("ingestionTime", e.timestampMs());
-    rec.put("invalid", true);
-    rec.put("attempts", 0);
-    rec.put("firstAttempt", 0);
-    rec.put("error", error);
-    rec.put("deadLetteredAt", clock.millis());
-    String text = new String(e.value(), java.nio.charset.StandardCharsets.UTF_8);
-    rec.put("record", text.length() > 10_000 ? text.substring(0, 10_000) + "…" : text);
-    return append(rec);
+    return append(undeliverable(EventIds.next(clock), bus, e, null, null, error));
   }
 
   /**
@@ -157,12 +143,20 @@ public final class DeadLetters {
         return CompletableFuture.completedFuture(null);
       }
     }
+    return append(undeliverable(id, bus, e, rule, target, error));
+  }
+
+  /** A dead letter that keeps the record as text and cannot be redriven. */
+  private ObjectNode undeliverable(
+      String id, String bus, io.sluice.log.LogEntry e, String rule, String target, String error) {
     ObjectNode rec = Json.MAPPER.createObjectNode();
     rec.put("kind", "dead-letter");
     rec.put("id", id);
     rec.put("bus", bus);
-    rec.put("rule", rule);
-    rec.put("target", target);
+    if (rule != null) {
+      rec.put("rule", rule);
+      rec.put("target", target);
+    }
     rec.put("partition", e.partition());
     rec.put("offset", e.offset());
     rec.put("ingestionTime", e.timestampMs());
@@ -173,7 +167,7 @@ public final class DeadLetters {
     rec.put("deadLetteredAt", clock.millis());
     String text = new String(e.value(), java.nio.charset.StandardCharsets.UTF_8);
     rec.put("record", text.length() > 10_000 ? text.substring(0, 10_000) + "…" : text);
-    return append(rec);
+    return rec;
   }
 
   private CompletableFuture<Void> append(ObjectNode rec) {
