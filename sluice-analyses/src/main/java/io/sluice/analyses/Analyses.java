@@ -152,8 +152,10 @@ public final class Analyses implements AutoCloseable {
     } catch (QueryException | IOException e) {
       return Problem.of(path, "DuckDB cannot parse the SQL: " + e.getMessage());
     }
-    if (c.fields().isEmpty() || !c.reference().isEmpty()) {
-      return null;
+    if (c.fields().isEmpty()
+        || !c.reference().isEmpty()
+        || SqlEvaluator.USES_PREVIOUS.matcher(c.sql()).find()) {
+      return null; // previous has the result's columns only once there is a result
     }
     try {
       Path probe = dir.resolve("probe.ndjson");
@@ -166,11 +168,8 @@ public final class Analyses implements AutoCloseable {
       ev.run(ev.sql(List.of(probe), w, 0, "SELECT NULL AS _none WHERE false") + " LIMIT 0");
       Files.deleteIfExists(probe);
     } catch (QueryException | IOException e) {
-      String m = e.getMessage();
-      if (m != null && m.contains("previous")) {
-        return null; // previous has the result's columns only once there is a result
-      }
-      return Problem.of(path, "DuckDB refuses the SQL over the window's columns: " + m);
+      return Problem.of(
+          path, "DuckDB refuses the SQL over the window's columns: " + e.getMessage());
     }
     return null;
   }
