@@ -192,7 +192,19 @@ public final class Analyses implements AutoCloseable {
       String ext = lower.substring(lower.lastIndexOf('.') + 1);
       Path local = dir.resolve("ref").resolve(name + "." + ext);
       if (store == null) {
-        throw new IOException("reference " + name + ": this node has no object store");
+        throw new IOException(
+            "reference "
+                + name
+                + ": there is no object store to read "
+                + r.bucket()
+                + "/"
+                + r.key()
+                + " from (sluice analyses test reads the objects under the config's storage.dir;"
+                + " upload it with sluice put FILE "
+                + r.bucket()
+                + "/"
+                + r.key()
+                + " to a server using that directory)");
       }
       Optional<ObjectStore.Opened> o = store.read(r.bucket(), r.key());
       if (o.isEmpty()) {
@@ -203,11 +215,11 @@ public final class Analyses implements AutoCloseable {
                 + r.bucket()
                 + "/"
                 + r.key()
-                + " (upload it, e.g. sluice objects put "
+                + " (upload it: sluice put FILE "
                 + r.bucket()
                 + "/"
                 + r.key()
-                + " FILE)");
+                + ")");
       }
       try (InputStream in = o.get().in()) {
         String sha = o.get().info().sha256();
