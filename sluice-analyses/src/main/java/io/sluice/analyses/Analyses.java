@@ -19,7 +19,6 @@ import io.sluice.log.LogEntry;
 import io.sluice.objects.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -127,8 +126,7 @@ public final class Analyses implements AutoCloseable {
 
   private ObjectNode status(AnalysisRunner r) {
     Map<Integer, Long> ends = new HashMap<>();
-    String bus = r.status(Map.of()).path("bus").asText();
-    buses.info(bus).partitions().forEach(p -> ends.put(p.partition(), p.endOffset()));
+    buses.info(r.bus()).partitions().forEach(p -> ends.put(p.partition(), p.endOffset()));
     return r.status(ends);
   }
 
@@ -338,9 +336,5 @@ public final class Analyses implements AutoCloseable {
     for (AnalysisRunner r : runners.values()) {
       r.close();
     }
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }

@@ -180,6 +180,10 @@ final class AnalysisRunner implements AutoCloseable {
     return w == Windowing.NONE ? 0 : Math.max(0, clock.millis() - w) / 1000.0;
   }
 
+  String bus() {
+    return config.bus();
+  }
+
   Path checkpointFile() {
     return dir.resolve("checkpoint.json");
   }

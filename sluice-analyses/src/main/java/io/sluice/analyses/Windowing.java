@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -618,9 +617,5 @@ final class Windowing {
     for (JsonNode r : n.path("settled")) {
       settled.put(r.path("key").asText(), (ObjectNode) r.path("row"));
     }
-  }
-
-  static String seriesOrNull(String s) {
-    return Objects.equals(s, "") ? null : s;
   }
 }
